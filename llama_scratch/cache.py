@@ -1,0 +1,32 @@
+"""KVCache: the keys and values of positions already processed, so each new token costs one position's work."""
+
+from __future__ import annotations
+
+import torch
+
+
+class KVCache:
+    """Preallocated keys and values for every layer: ``k[layer]`` and ``v[layer]`` are [b, k, max_len, e].
+
+    Allocated once for the longest sequence (a "static" cache: no torch.cat per token, so no re-allocation and
+    no copying of the whole past at every step). ``update`` writes new entries and returns the filled prefix.
+    """
+
+    def __init__(self, config, batch_size: int, max_len: int, device=None, dtype=torch.float32):
+        shape = (config.n_layers, batch_size, config.n_kv_heads, max_len, config.head_dim)
+        self.k = torch.zeros(shape, device=device, dtype=dtype)
+        self.v = torch.zeros(shape, device=device, dtype=dtype)
+        self.max_len = max_len
+
+    def update(self, layer: int, start_pos: int, k: torch.Tensor, v: torch.Tensor):
+        """Store k, v [b, k, s, e] at positions start_pos..start_pos+s-1; return all keys/values so far [b, k, t, e]."""
+        end = start_pos + k.shape[2]
+        if end > self.max_len:
+            raise ValueError(f"KV cache holds {self.max_len} positions; cannot store up to position {end}")
+        self.k[layer, :, :, start_pos:end] = k
+        self.v[layer, :, :, start_pos:end] = v
+        return self.k[layer, :, :, :end], self.v[layer, :, :, :end]
+
+    def nbytes(self) -> int:
+        """Memory taken by the cache, in bytes."""
+        return self.k.numel() * self.k.element_size() * 2

@@ -1,0 +1,102 @@
+"""Turning next-token logits into text: greedy, temperature and top-p sampling, stop tokens, KV cache."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator, Sequence
+
+import torch
+
+from .cache import KVCache
+
+# <|end_of_text|>, <|eom_id|>, <|eot_id|>: the base model ends a document with the first, the Instruct model ends
+# its turn with the last. Same list as Tokenizer.stop_tokens.
+LLAMA3_STOP_TOKENS = (128001, 128008, 128009)
+MAX_TEMPERATURE = 100.0  # above this every token is about equally likely: almost surely a mistake
+
+
+def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_p: float = 1.0,
+                      generator: torch.Generator | None = None) -> torch.Tensor:
+    """Pick one token per row.  logits [b, v] -> ids [b].
+
+    temperature 0: argmax (greedy). Otherwise softmax(logits / temperature), keep the smallest set of most likely
+    tokens whose probabilities sum to top_p (nucleus sampling), renormalise and draw.
+    """
+    if temperature == 0:
+        return logits.argmax(dim=-1)
+    probs = torch.softmax(logits.float() / temperature, dim=-1)  # [b, v]
+    probs_sorted, order = torch.sort(probs, dim=-1, descending=True)
+    # Drop a token when the tokens strictly more likely than it already reach top_p.
+    drop = probs_sorted.cumsum(dim=-1) - probs_sorted > top_p
+    probs_sorted = probs_sorted.masked_fill(drop, 0.0)
+    probs_sorted = probs_sorted / probs_sorted.sum(dim=-1, keepdim=True)
+    choice = torch.multinomial(probs_sorted, num_samples=1, generator=generator)  # [b, 1] index into sorted
+    return order.gather(-1, choice).squeeze(-1)
+
+
+def check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed) -> list[int]:
+    """Validate generation arguments; return the prompt as a list of ints. Raises ValueError naming the value."""
+    if isinstance(prompt_ids, torch.Tensor):
+        prompt_ids = prompt_ids.flatten().tolist()
+    prompt_ids = list(prompt_ids)
+    if not prompt_ids:
+        raise ValueError("the prompt is empty: give at least one token id (e.g. the bos token 128000)")
+    vocab = model.config.vocab_size
+    for i in prompt_ids:
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < vocab:
+            raise ValueError(f"prompt token id {i!r} is outside the vocabulary 0..{vocab - 1}")
+    if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
+    limit = model.config.max_seq_len
+    if len(prompt_ids) + max_new_tokens > limit:
+        raise ValueError(f"prompt ({len(prompt_ids)} tokens) + max_new_tokens ({max_new_tokens}) exceeds the "
+                         f"model's maximum context of {limit} tokens; shorten the prompt or ask for fewer tokens")
+    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) \
+            or not 0 <= temperature <= MAX_TEMPERATURE:
+        raise ValueError(f"temperature must be a number in [0, {MAX_TEMPERATURE:g}] (0 = greedy), got {temperature!r}")
+    if not isinstance(top_p, (int, float)) or not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p!r}")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+    return prompt_ids
+
+
+@torch.inference_mode()
+def generate_stream(model, prompt_ids: Sequence[int], max_new_tokens: int, temperature: float = 0.0,
+                    top_p: float = 1.0, stop_tokens=None, seed: int | None = None,
+                    use_cache: bool = True) -> Iterator[int]:
+    """Yield new token ids one at a time (batch of one). Stops after a stop token, which is not yielded.
+
+    stop_tokens: None means Llama 3's (<|end_of_text|>, <|eom_id|>, <|eot_id|>); pass () to never stop early.
+    use_cache: with a KV cache the prompt is processed once and each step feeds one token; without it every step
+    recomputes the whole sequence (same tokens, much slower: see notebook 08).
+    """
+    prompt_ids = check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed)
+    stop = set(LLAMA3_STOP_TOKENS if stop_tokens is None else stop_tokens)
+    device = model.device
+    generator = None
+    if temperature > 0:
+        generator = torch.Generator(device=device)
+        generator.manual_seed(seed if seed is not None else torch.seed())
+    tokens = torch.tensor([prompt_ids], dtype=torch.long, device=device)  # [1, s]
+    cache = KVCache(model.config, 1, len(prompt_ids) + max_new_tokens, device, model.dtype) if use_cache else None
+    pos = 0  # how many positions the cache holds
+    for _ in range(max_new_tokens):
+        if use_cache:
+            logits = model(tokens[:, pos:], start_pos=pos, cache=cache)  # [1, new, v]
+            pos = tokens.shape[1]
+        else:
+            logits = model(tokens)  # [1, s, v]: everything again
+        next_id = sample_next_token(logits[:, -1], temperature, top_p, generator)  # [1]
+        token = int(next_id)
+        if token in stop:
+            return
+        yield token
+        tokens = torch.cat([tokens, next_id[:, None]], dim=1)
+
+
+def generate(model, prompt_ids: Sequence[int], max_new_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
+             stop_tokens=None, seed: int | None = None, use_cache: bool = True) -> list[int]:
+    """The new token ids after prompt_ids (a list, without the stop token). See generate_stream."""
+    return list(generate_stream(model, prompt_ids, max_new_tokens, temperature=temperature, top_p=top_p,
+                                stop_tokens=stop_tokens, seed=seed, use_cache=use_cache))

@@ -1,0 +1,142 @@
+"""The Llama module: Meta's parameter names, and a forward pass made of the plain functions in layers.py."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .layers import embed, rms_norm, rope_angles, rope_frequencies, transformer_block
+
+
+class RMSNorm(nn.Module):
+    """Holds one norm weight [d] (state-dict key ``...norm.weight``)."""
+
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return rms_norm(x, self.weight, self.eps)
+
+
+class Attention(nn.Module):
+    """Holds wq [h*e, d], wk [k*e, d], wv [k*e, d], wo [d, h*e] (no biases)."""
+
+    def __init__(self, config):
+        super().__init__()
+        e = config.head_dim
+        self.wq = nn.Linear(config.dim, config.n_heads * e, bias=False)
+        self.wk = nn.Linear(config.dim, config.n_kv_heads * e, bias=False)
+        self.wv = nn.Linear(config.dim, config.n_kv_heads * e, bias=False)
+        self.wo = nn.Linear(config.n_heads * e, config.dim, bias=False)
+
+
+class FeedForward(nn.Module):
+    """Holds w1 (gate) [f, d], w3 (up) [f, d] and w2 (down) [d, f]."""
+
+    def __init__(self, config):
+        super().__init__()
+        f = config.ffn_hidden_dim
+        self.w1 = nn.Linear(config.dim, f, bias=False)
+        self.w2 = nn.Linear(f, config.dim, bias=False)
+        self.w3 = nn.Linear(config.dim, f, bias=False)
+
+
+class TransformerBlock(nn.Module):
+    """One block's parameters under Meta's names; forward is layers.transformer_block."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.attention = Attention(config)
+        self.feed_forward = FeedForward(config)
+        self.attention_norm = RMSNorm(config.dim, config.norm_eps)
+        self.ffn_norm = RMSNorm(config.dim, config.norm_eps)
+
+    def weights(self) -> dict:
+        """The block's tensors under the short names layers.transformer_block expects."""
+        a, f = self.attention, self.feed_forward
+        return {
+            "attention_norm": self.attention_norm.weight, "ffn_norm": self.ffn_norm.weight,
+            "wq": a.wq.weight, "wk": a.wk.weight, "wv": a.wv.weight, "wo": a.wo.weight,
+            "w1": f.w1.weight, "w2": f.w2.weight, "w3": f.w3.weight,
+        }
+
+
+class Llama(nn.Module):
+    """Llama 3.x decoder. ``model(tokens)``: LongTensor [b, s] -> float32 logits [b, s, vocab_size].
+
+    State-dict keys are exactly Meta's (tok_embeddings.weight, layers.N.attention.wq.weight, ..., norm.weight,
+    output.weight), so consolidated.00.pth loads without renaming. Build one with checkpoint.load_model.
+    """
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        self.tok_embeddings = nn.Embedding(config.vocab_size, config.dim)
+        self.layers = nn.ModuleList(TransformerBlock(config) for _ in range(config.n_layers))
+        self.norm = RMSNorm(config.dim, config.norm_eps)
+        self.output = nn.Linear(config.dim, config.vocab_size, bias=False)
+        # Kept out of the state dict and out of .to(dtype): RoPE frequencies stay float32 whatever the weights are.
+        self._inv_freq = rope_frequencies(config)
+        self.use_sdpa = True  # False: the explicit softmax(QK^T)V path (same numbers, more memory)
+
+    @property
+    def device(self) -> torch.device:
+        return self.tok_embeddings.weight.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.tok_embeddings.weight.dtype
+
+    @property
+    def is_tied(self) -> bool:
+        """True when output.weight is the embedding matrix itself (Llama 3.2 1B and 3B)."""
+        return self.output.weight is self.tok_embeddings.weight
+
+    def tie_weights(self):
+        """Use the embedding matrix as the output projection (one tensor, not a copy)."""
+        self.output.weight = self.tok_embeddings.weight
+
+    def check_tokens(self, tokens: torch.Tensor, start_pos: int = 0):
+        """Raise ValueError unless tokens is a LongTensor [b, s] of ids in the vocabulary that fits the context."""
+        if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2 or tokens.dtype not in (torch.long, torch.int):
+            raise ValueError("tokens must be an integer tensor of shape [batch, seq], got "
+                             f"{getattr(tokens, 'dtype', type(tokens).__name__)} {tuple(getattr(tokens, 'shape', ()))}")
+        if tokens.numel() == 0:
+            raise ValueError("tokens is empty: give at least one token id")
+        lo, hi = int(tokens.min()), int(tokens.max())
+        if lo < 0 or hi >= self.config.vocab_size:
+            bad = lo if lo < 0 else hi
+            raise ValueError(f"token id {bad} is outside the vocabulary 0..{self.config.vocab_size - 1}")
+        if start_pos + tokens.shape[1] > self.config.max_seq_len:
+            raise ValueError(f"sequence of {start_pos + tokens.shape[1]} positions exceeds the model's maximum "
+                             f"context of {self.config.max_seq_len} tokens; shorten the prompt")
+
+    def forward(self, tokens: torch.Tensor, start_pos: int = 0, cache=None, return_attention: bool = False):
+        """tokens [b, s] at positions start_pos.. -> logits [b, s, v] float32.
+
+        With ``return_attention=True`` returns (logits, [attention weights [b, h, s, t] for each layer]).
+        """
+        if not torch.compiler.is_compiling():
+            self.check_tokens(tokens, start_pos)
+        h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
+        positions = torch.arange(start_pos, start_pos + tokens.shape[1], device=tokens.device)
+        cos, sin = rope_angles(self._inv_freq.to(tokens.device), positions)  # [s, e/2] each
+        maps = []
+        for i, layer in enumerate(self.layers):
+            h, weights = transformer_block(
+                h, layer.weights(), cos, sin, self.config, cache=cache, layer=i, start_pos=start_pos,
+                need_weights=return_attention, use_sdpa=self.use_sdpa,
+            )
+            maps.append(weights)
+        logits = (self.output(self.norm(h))).float()  # [b, s, v]
+        return (logits, maps) if return_attention else logits
+
+    def generate(self, prompt_ids, max_new_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
+                 stop_tokens=None, seed=None, use_cache: bool = True) -> list[int]:
+        """The new token ids after ``prompt_ids`` (greedy at temperature 0). See generate.generate."""
+        from .generate import generate
+
+        return generate(self, prompt_ids, max_new_tokens, temperature=temperature, top_p=top_p,
+                        stop_tokens=stop_tokens, seed=seed, use_cache=use_cache)

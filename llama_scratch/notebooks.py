@@ -1,0 +1,62 @@
+"""Running the notebook series headless (make run, and the tests): execute, save, export HTML, collect figures."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+FIGURES_ENV = "LLAMA_SCRATCH_FIGURES"  # where plots.save_figure writes (set per notebook by execute_notebook)
+
+
+def notebook_paths(root: Path) -> list[Path]:
+    """The numbered notebooks, in order (00_*.ipynb, 01_*.ipynb, ...)."""
+    return sorted(p for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path | None = None,
+                     timeout: int = 900, html: bool = True):
+    """Execute one notebook from a fresh kernel in its own folder; return (executed notebook, seconds).
+
+    Figures saved with plots.save_figure go to ``figures_dir``; the executed .ipynb (and .html) to ``out_dir``.
+    Raises nbclient's CellExecutionError, naming the failing cell, on any error.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_before = os.environ.get(FIGURES_ENV)
+    if figures_dir is not None:
+        Path(figures_dir).mkdir(parents=True, exist_ok=True)
+        os.environ[FIGURES_ENV] = str(Path(figures_dir).resolve())
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    start = time.perf_counter()
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if env_before is None:
+            os.environ.pop(FIGURES_ENV, None)
+        else:
+            os.environ[FIGURES_ENV] = env_before
+    seconds = time.perf_counter() - start
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out_dir / path.name)
+        if html:
+            from nbconvert import HTMLExporter
+
+            body, _ = HTMLExporter().from_notebook_node(nb)
+            (out_dir / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
+    return nb, seconds
+
+
+def strip_outputs(nb) -> bool:
+    """Remove outputs and execution counts in place; return True when anything changed."""
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None):
+            cell.outputs, cell.execution_count = [], None
+            changed = True
+    return changed

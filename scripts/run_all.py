@@ -1,0 +1,50 @@
+"""make run: execute every notebook headless into build/ (executed .ipynb, .html, figures), then export the
+default figure set. Real weights when present, else the tiny demo checkpoint (each notebook says which)."""
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from llama_scratch.notebooks import execute_notebook, notebook_paths  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="build", help="output folder (default: build)")
+    parser.add_argument("--only", nargs="*", default=None, help="notebook name prefixes, e.g. 04 05")
+    args = parser.parse_args()
+    out = Path(args.out)
+    paths = [p for p in notebook_paths(ROOT) if not args.only or any(p.name.startswith(o) for o in args.only)]
+    if not paths:
+        print("no notebooks yet: running the generate CLI on the demo checkpoint instead")
+        return subprocess.call([sys.executable, "-m", "llama_scratch", "generate", "--prompt", "Once upon a time",
+                                "--max-new-tokens", "24"])
+    total = time.perf_counter()
+    for path in paths:
+        print(f"executing {path.name} ...", flush=True)
+        try:
+            _, seconds = execute_notebook(path, out / "notebooks", out / "figures" / path.stem)
+        except Exception as e:  # nbclient names the failing cell
+            print(f"FAILED: {path.name}\n{str(e)[-3000:]}", file=sys.stderr)
+            return 1
+        print(f"  done in {seconds:.1f} s -> {out / 'notebooks' / path.name}", flush=True)
+    try:
+        import llama_scratch.figures  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        code = subprocess.call([sys.executable, "-m", "llama_scratch", "figures", "--out", str(out / "figures" /
+                                                                                              "default")])
+        if code:
+            return code
+    print(f"all {len(paths)} notebooks executed in {time.perf_counter() - total:.1f} s; see {out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The command line: generate streams text; every error is one line on stderr and exit code 2, no traceback."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+
+def cli(*args, env=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "llama_scratch", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=timeout)
+
+
+def test_generate_on_demo_checkpoint(tiny_dir):
+    r = cli("generate", "--prompt", "Hello 世界", "--checkpoint", str(tiny_dir), "--max-new-tokens", "8")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Hello 世界") and len(r.stdout) > len("Hello 世界\n")
+    assert "RANDOM WEIGHTS" in r.stderr
+
+
+def test_chat_generate(tiny_dir):
+    r = cli("generate", "--prompt", "Hi", "--chat", "--checkpoint", str(tiny_dir), "--max-new-tokens", "4",
+            "--temperature", "0.8", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("args,match", [
+    (["--checkpoint", "/no/such/dir"], "does not exist"),
+    (["--max-new-tokens", "-5"], "max_new_tokens"),
+    (["--temperature", "-1"], "temperature"),
+    pytest.param(["--device", "cuda"], "cuda", marks=pytest.mark.skipif(
+        __import__("torch").cuda.is_available(), reason="a GPU is present: cuda is valid here")),
+])
+def test_errors_are_one_line_exit_2(tiny_dir, args, match):
+    base = ["generate", "--prompt", "x", "--checkpoint", str(tiny_dir)]
+    r = cli(*base, *args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and match in last
