@@ -21,6 +21,7 @@ SUBCOMMANDS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """Arguments of the subcommands implemented in this file (generate, demo)."""
     if name == "generate":
         parser.add_argument("--prompt", required=True, help="the prompt text (with --chat: the user message)")
         parser.add_argument("--chat", action="store_true",
@@ -90,19 +91,21 @@ def run_generate(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m llama_scratch", description=__doc__.splitlines()[0])
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(prog="python -m llama_scratch", description="Llama 3.2 from scratch: generate text, download weights, export figures, benchmark.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:  # a subcommand whose module is not there (yet)
-            continue
-        (module.add_arguments(p, name) if module_name.endswith("__main__") else module.add_arguments(p))
+        if name != chosen:
+            continue  # import only the module of the command asked for
+        module = None if module_name == "llama_scratch.__main__" else importlib.import_module(module_name)
+        add_arguments(p, name) if module is None else module.add_arguments(p)
     args = parser.parse_args(argv)
-    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    module_name = SUBCOMMANDS[args.command][0]
+    command = run if module_name == "llama_scratch.__main__" else importlib.import_module(module_name).run
     try:
-        return module.run(args)
+        return command(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

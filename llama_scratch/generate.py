@@ -61,7 +61,6 @@ def check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p,
     return prompt_ids
 
 
-@torch.inference_mode()
 def generate_stream(model, prompt_ids: Sequence[int], max_new_tokens: int, temperature: float = 0.0,
                     top_p: float = 1.0, stop_tokens=None, seed: int | None = None,
                     use_cache: bool = True) -> Iterator[int]:
@@ -71,7 +70,12 @@ def generate_stream(model, prompt_ids: Sequence[int], max_new_tokens: int, tempe
     use_cache: with a KV cache the prompt is processed once and each step feeds one token; without it every step
     recomputes the whole sequence (same tokens, much slower: see notebook 08).
     """
-    prompt_ids = check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed)
+    prompt_ids = check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed)  # now, not lazily
+    return _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache)
+
+
+@torch.inference_mode()
+def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache):
     stop = set(LLAMA3_STOP_TOKENS if stop_tokens is None else stop_tokens)
     device = model.device
     generator = None
