@@ -36,6 +36,7 @@ from .layers import (
     transformer_block,
 )
 from .model import Llama
+from . import hf  # noqa: E402  (conversion to Hugging Face transformers; imports transformers lazily)
 from .tokenizer import Tokenizer
 
 __version__ = "0.1.0"
