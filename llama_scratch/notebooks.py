@@ -25,20 +25,13 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env_before = os.environ.get(FIGURES_ENV)
+    env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}
     if figures_dir is not None:
         Path(figures_dir).mkdir(parents=True, exist_ok=True)
-        os.environ[FIGURES_ENV] = str(Path(figures_dir).resolve())
-    os.environ.setdefault("MPLBACKEND", "Agg")
+        env[FIGURES_ENV] = str(Path(figures_dir).resolve())
     start = time.perf_counter()
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        if env_before is None:
-            os.environ.pop(FIGURES_ENV, None)
-        else:
-            os.environ[FIGURES_ENV] = env_before
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
     seconds = time.perf_counter() - start
     if out_dir is not None:
         out_dir = Path(out_dir)

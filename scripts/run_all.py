@@ -5,6 +5,7 @@ import argparse
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="build", help="output folder (default: build)")
     parser.add_argument("--only", nargs="*", default=None, help="notebook name prefixes, e.g. 04 05")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     args = parser.parse_args()
     out = Path(args.out)
     paths = [p for p in notebook_paths(ROOT) if not args.only or any(p.name.startswith(o) for o in args.only)]
@@ -25,14 +27,20 @@ def main() -> int:
         return subprocess.call([sys.executable, "-m", "llama_scratch", "generate", "--prompt", "Once upon a time",
                                 "--max-new-tokens", "24"])
     total = time.perf_counter()
-    for path in paths:
-        print(f"executing {path.name} ...", flush=True)
-        try:
-            _, seconds = execute_notebook(path, out / "notebooks", out / "figures" / path.stem)
-        except Exception as e:  # nbclient names the failing cell
-            print(f"FAILED: {path.name}\n{str(e)[-3000:]}", file=sys.stderr)
-            return 1
-        print(f"  done in {seconds:.1f} s -> {out / 'notebooks' / path.name}", flush=True)
+
+    def run_one(path):
+        return path, execute_notebook(path, out / "notebooks", out / "figures" / path.stem)[1]
+
+    # Two notebooks at a time: each runs in its own kernel process, and these machines have 2 cores.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_one, p) for p in paths]
+        for future in futures:
+            try:
+                path, seconds = future.result()
+            except Exception as e:  # nbclient names the failing cell
+                print(f"FAILED:\n{str(e)[-3000:]}", file=sys.stderr)
+                return 1
+            print(f"{path.name}: {seconds:.1f} s -> {out / 'notebooks' / path.name}", flush=True)
     try:
         import llama_scratch.figures  # noqa: F401
     except ImportError:
