@@ -1,0 +1,137 @@
+"""``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF).
+
+File names say what they show: attention_L{layer}_H{head}, attention_L{layer}_all_heads, attention_H{head}_all_layers,
+attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_distance — one file per format.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+FORMATS = ("png", "svg", "pdf")
+DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="text whose attention is drawn")
+    parser.add_argument("--out", default="build/figures/default", help="output folder")
+    parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed")
+    parser.add_argument("--heads", default="0", help="comma-separated head indices, 'last' allowed")
+    parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf")
+    parser.add_argument("--dpi", type=int, default=150)
+    parser.add_argument("--checkpoint", default=None, help="checkpoint directory (default: see README)")
+    parser.add_argument("--device", default="cpu")
+
+
+def parse_indices(text: str, n: int, what: str) -> list[int]:
+    """'0,3,last' -> [0, 3, n-1]; raises ValueError naming the valid range."""
+    out = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            i = n - 1 if part == "last" else int(part)
+        except ValueError:
+            raise ValueError(f"--{what}s: {part!r} is not an integer (use e.g. 0,1,last)") from None
+        if not 0 <= i < n:
+            raise ValueError(f"--{what}s: {what} {i} is out of range; this model has {what}s 0..{n - 1}")
+        out.append(i)
+    if not out:
+        raise ValueError(f"--{what}s: give at least one {what} index (0..{n - 1})")
+    return sorted(set(out))
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in str(text).split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ValueError(f"--format: unknown format {bad[0] if bad else text!r}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def make_figures(model, tokenizer, prompt: str, layers, heads, model_name: str) -> dict:
+    """name -> matplotlib Figure for the given prompt, layers and heads (see the module docstring for names)."""
+    import torch
+
+    from . import plots
+
+    ids = tokenizer.encode(prompt, bos=True)
+    labels = plots.token_labels(tokenizer, ids)
+    tokens = torch.tensor([ids], device=model.device)
+    with torch.inference_mode():
+        _, maps = model(tokens, return_attention=True)  # n_layers x [1, h, s, s]
+    figs = {}
+    for layer in layers:
+        figs[f"attention_L{layer:02d}_all_heads"] = plots.attention_grid(maps[layer][0], labels, layer=layer,
+                                                                         model_name=model_name, prompt=prompt)
+        for head in heads:
+            figs[f"attention_L{layer:02d}_H{head:02d}"] = plots.attention_heatmap(
+                maps[layer][0, head], labels, layer=layer, head=head, model_name=model_name, prompt=prompt)
+            figs[f"attention_stages_L{layer:02d}_H{head:02d}"] = _stages(model, tokens, layer, head, labels,
+                                                                          model_name)
+    for head in heads:
+        stacked = torch.stack([m[0, head] for m in maps])  # [L, s, s]
+        figs[f"attention_H{head:02d}_all_layers"] = plots.attention_across_layers(stacked, labels, head=head,
+                                                                                 model_name=model_name, prompt=prompt)
+    figs["rope_frequencies"] = plots.rope_frequencies_figure(model.config)
+    figs["rope_spokes"] = plots.rope_spokes_figure(model.config)
+    figs["rope_relative_distance"] = plots.rope_relative_distance_figure(model.config)
+    return figs
+
+
+def _stages(model, tokens, layer, head, labels, model_name):
+    """Raw scores, masked scores and weights of one head, recomputed from the layer's input."""
+    import torch
+
+    from . import layers as L
+    from . import plots
+
+    config = model.config
+    s = tokens.shape[1]
+    cos, sin = L.rope_angles(model._inv_freq, torch.arange(s, device=tokens.device))
+    with torch.inference_mode():
+        h = L.embed(tokens, model.tok_embeddings.weight)
+        for i in range(layer):
+            h, _ = L.transformer_block(h, model.layers[i].weights(), cos, sin, config)
+        w = model.layers[layer].weights()
+        x = L.rms_norm(h, w["attention_norm"], config.norm_eps)
+        e, kv = config.head_dim, head // config.n_rep
+        q = L.apply_rope((x @ w["wq"][head * e:(head + 1) * e].T)[:, :, None], cos, sin)[0, :, 0]
+        k = L.apply_rope((x @ w["wk"][kv * e:(kv + 1) * e].T)[:, :, None], cos, sin)[0, :, 0]
+        scores = q @ k.T / math.sqrt(e)
+        masked = scores.masked_fill(~L.causal_mask(s, s, tokens.device), float("-inf"))
+        weights = torch.softmax(masked.float(), -1)
+    return plots.attention_stages(scores, masked, weights, labels, layer=layer, head=head, model_name=model_name)
+
+
+def run(args) -> int:
+    from .checkpoint import CheckpointInfo, check_checkpoint_dir, find_checkpoint, is_demo_checkpoint, load_model, \
+        load_tokenizer, load_config
+
+    formats = parse_formats(args.format)
+    if args.dpi <= 0 or args.dpi > 1200:
+        raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
+    if not args.prompt.strip():
+        raise ValueError("--prompt is empty: give some text whose attention to draw")
+    if args.checkpoint:
+        path = check_checkpoint_dir(args.checkpoint)
+        info = CheckpointInfo(path, is_demo_checkpoint(path), "--checkpoint")
+    else:
+        info = find_checkpoint(announce=False)
+    config = load_config(info.path)
+    layers = parse_indices(args.layers, config.n_layers, "layer")
+    heads = parse_indices(args.heads, config.n_heads, "head")
+    model = load_model(info.path, device=args.device)
+    name = "demo: random weights" if info.is_demo else info.path.parent.name
+    import matplotlib.pyplot as plt
+
+    from .plots import save_figure
+
+    out = Path(args.out)
+    for fig_name, fig in make_figures(model, load_tokenizer(info.path), args.prompt, layers, heads, name).items():
+        for path in save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
+            print(path)
+        plt.close(fig)
+    return 0
