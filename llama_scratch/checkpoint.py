@@ -175,6 +175,22 @@ def _same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
             and a.storage_offset() == b.storage_offset() and a.shape == b.shape and a.stride() == b.stride())
 
 
+def verify_checkpoint(checkpoint_dir) -> ModelConfig:
+    """Check a complete original/ directory without loading the weights into memory; return its ModelConfig.
+
+    params.json parses with the expected keys and types; every tensor's key and shape in consolidated.00.pth matches
+    what params.json implies (read through mmap: only the archive's index is touched); tokenizer.model holds 128,000
+    BPE ranks. Raises CheckpointError naming the first problem.
+    """
+    path = check_checkpoint_dir(checkpoint_dir)
+    config = load_config(path)
+    sd = read_state_dict(path / WEIGHTS_FILE)
+    check_state_dict(sd, config, str(path / WEIGHTS_FILE))
+    del sd
+    Tokenizer(path / "tokenizer.model")
+    return config
+
+
 def load_tokenizer(checkpoint_dir) -> Tokenizer:
     """The Tokenizer of a checkpoint directory (its tokenizer.model)."""
     path = check_checkpoint_dir(checkpoint_dir, need=("tokenizer.model",))
