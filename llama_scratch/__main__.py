@@ -59,12 +59,11 @@ def run_generate(args) -> int:
     if args.checkpoint:
         path = check_checkpoint_dir(args.checkpoint)
         info = CheckpointInfo(path, is_demo_checkpoint(path), "--checkpoint")
-        print(info.banner(), file=sys.stderr)
     else:
         info = find_checkpoint(announce=False)
-        print(info.banner(), file=sys.stderr)
     tokenizer = load_tokenizer(info.path)
     model = load_model(info.path, device=args.device, dtype=args.dtype)
+    print(info.banner(), file=sys.stderr)  # after loading: a broken checkpoint gives only the one error line
     if args.chat:
         messages = ([{"role": "system", "content": args.system}] if args.system else []) + \
                    [{"role": "user", "content": args.prompt}]

@@ -132,11 +132,13 @@ def check_state_dict(sd: dict, config: ModelConfig, source: str = WEIGHTS_FILE) 
                                   f"implies {shape}. The weights and params.json belong to different models; "
                                   "re-download both from the same original/ folder.")
         if not sd[key].is_floating_point():
-            raise CheckpointError(f"{source}: tensor {key!r} has dtype {sd[key].dtype}, expected a float type.")
+            raise CheckpointError(f"{source}: tensor {key!r} has dtype {sd[key].dtype}, expected a float type "
+                                  "(Meta stores bfloat16); this file is not Meta's checkpoint, download it again.")
     extra = [k for k in sd if k not in shapes]
     if extra:
         raise CheckpointError(f"{source}: unexpected tensor {extra[0]!r} ({len(extra)} unexpected in all); this is "
-                              "not a Llama 3 checkpoint in Meta's format.")
+                              "not a Llama 3 checkpoint in Meta's format (Hugging Face's names start with 'model.'): "
+                              "use the files of the model's original/ folder.")
 
 
 def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_overrides) -> Llama:

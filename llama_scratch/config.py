@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,26 +118,29 @@ def config_from_params(params: dict, source: str = "params.json", **overrides) -
         if key not in params:
             raise CheckpointError(f"{source}: missing key {key!r}. A Llama 3.x params.json has "
                                   f"{sorted(REQUIRED_KEYS)}; re-download params.json from original/.")
+    fix = "Fix the value or re-download params.json from the model's original/ folder."
     for key, typ in {**REQUIRED_KEYS, **OPTIONAL_KEYS}.items():
-        if key not in params or (params[key] is None and key != "use_scaled_rope"):
-            continue
+        if key not in params or (params[key] is None and key in OPTIONAL_KEYS and typ is not bool):
+            continue  # an optional key may be absent or null (Meta's ModelArgs defaults)
         value = params[key]
         ok = isinstance(value, bool) if typ is bool else (
             isinstance(value, int) and not isinstance(value, bool) if typ is int
-            else isinstance(value, (int, float)) and not isinstance(value, bool))
+            else isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
         if not ok:
             raise CheckpointError(f"{source}: {key!r} must be {typ.__name__}, got {value!r} "
-                                  f"({type(value).__name__}). Fix the value or re-download params.json.")
+                                  f"({type(value).__name__}). {fix}")
     n_heads = params["n_heads"]
-    n_kv_heads = params.get("n_kv_heads") or n_heads
-    for key in ("dim", "n_layers", "n_heads", "vocab_size", "multiple_of"):
-        if params[key] <= 0:
-            raise CheckpointError(f"{source}: {key!r} must be positive, got {params[key]!r}.")
+    n_kv_heads = n_heads if params.get("n_kv_heads") is None else params["n_kv_heads"]
+    for key in ("dim", "n_layers", "n_heads", "vocab_size", "multiple_of", "norm_eps", "rope_theta",
+                "ffn_dim_multiplier"):
+        if params.get(key) is not None and params[key] <= 0:
+            raise CheckpointError(f"{source}: {key!r} must be positive, got {params[key]!r}. {fix}")
     if n_kv_heads <= 0 or n_heads % n_kv_heads:
-        raise CheckpointError(f"{source}: n_heads ({n_heads}) must be a multiple of n_kv_heads ({n_kv_heads}).")
+        raise CheckpointError(f"{source}: n_heads ({n_heads}) must be a multiple of n_kv_heads ({n_kv_heads}); "
+                              f"{fix}")
     if params["dim"] % n_heads or (params["dim"] // n_heads) % 2:
         raise CheckpointError(f"{source}: dim ({params['dim']}) must split into n_heads ({n_heads}) heads "
-                              "of even size (RoPE rotates pairs).")
+                              f"of even size (RoPE rotates pairs). {fix}")
     fields = dict(
         dim=params["dim"],
         n_layers=params["n_layers"],

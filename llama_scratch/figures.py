@@ -7,6 +7,7 @@ attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 FORMATS = ("png", "svg", "pdf")
@@ -70,18 +71,18 @@ def make_figures(model, tokenizer, prompt: str, layers, heads, model_name: str) 
             figs[f"attention_L{layer:02d}_H{head:02d}"] = plots.attention_heatmap(
                 maps[layer][0, head], labels, layer=layer, head=head, model_name=model_name, prompt=prompt)
             figs[f"attention_stages_L{layer:02d}_H{head:02d}"] = _stages(model, tokens, layer, head, labels,
-                                                                          model_name)
+                                                                          model_name, prompt)
     for head in heads:
         stacked = torch.stack([m[0, head] for m in maps])  # [L, s, s]
         figs[f"attention_H{head:02d}_all_layers"] = plots.attention_across_layers(stacked, labels, head=head,
                                                                                  model_name=model_name, prompt=prompt)
-    figs["rope_frequencies"] = plots.rope_frequencies_figure(model.config)
-    figs["rope_spokes"] = plots.rope_spokes_figure(model.config)
-    figs["rope_relative_distance"] = plots.rope_relative_distance_figure(model.config)
+    figs["rope_frequencies"] = plots.rope_frequencies_figure(model.config, model_name=model_name)
+    figs["rope_spokes"] = plots.rope_spokes_figure(model.config, model_name=model_name)
+    figs["rope_relative_distance"] = plots.rope_relative_distance_figure(model.config, model_name=model_name)
     return figs
 
 
-def _stages(model, tokens, layer, head, labels, model_name):
+def _stages(model, tokens, layer, head, labels, model_name, prompt=None):
     """Raw scores, masked scores and weights of one head, recomputed from the layer's input."""
     import torch
 
@@ -103,18 +104,32 @@ def _stages(model, tokens, layer, head, labels, model_name):
         scores = q @ k.T / math.sqrt(e)
         masked = scores.masked_fill(~L.causal_mask(s, s, tokens.device), float("-inf"))
         weights = torch.softmax(masked.float(), -1)
-    return plots.attention_stages(scores, masked, weights, labels, layer=layer, head=head, model_name=model_name)
+    return plots.attention_stages(scores, masked, weights, labels, layer=layer, head=head, model_name=model_name,
+                                  prompt=prompt)
+
+
+def model_title(info) -> str:
+    """The model as titles name it: the checkpoint folder (Meta's files sit in <name>/original/), plus
+    '(demo: random weights)' for a demo checkpoint so no slide passes noise off as the real model."""
+    path = Path(info.path)
+    name = path.parent.name if path.name == "original" and path.parent.name else path.name
+    return f"{name} (demo: random weights)" if info.is_demo else name
 
 
 def run(args) -> int:
+    """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
+    load the model, draw the figures and write them; print each path written."""
     from .checkpoint import CheckpointInfo, check_checkpoint_dir, find_checkpoint, is_demo_checkpoint, load_model, \
         load_tokenizer, load_config
 
     formats = parse_formats(args.format)
-    if args.dpi <= 0 or args.dpi > 1200:
+    if not 0 < args.dpi <= 1200:
         raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
     if not args.prompt.strip():
         raise ValueError("--prompt is empty: give some text whose attention to draw")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
     if args.checkpoint:
         path = check_checkpoint_dir(args.checkpoint)
         info = CheckpointInfo(path, is_demo_checkpoint(path), "--checkpoint")
@@ -123,14 +138,14 @@ def run(args) -> int:
     config = load_config(info.path)
     layers = parse_indices(args.layers, config.n_layers, "layer")
     heads = parse_indices(args.heads, config.n_heads, "head")
+    print(info.banner(), file=sys.stderr)
     model = load_model(info.path, device=args.device)
-    name = "demo: random weights" if info.is_demo else info.path.parent.name
     import matplotlib.pyplot as plt
 
     from .plots import save_figure
 
-    out = Path(args.out)
-    for fig_name, fig in make_figures(model, load_tokenizer(info.path), args.prompt, layers, heads, name).items():
+    figs = make_figures(model, load_tokenizer(info.path), args.prompt, layers, heads, model_title(info))
+    for fig_name, fig in figs.items():
         for path in save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
             print(path)
         plt.close(fig)

@@ -1,10 +1,13 @@
 """Figures: functions that take tensors and return matplotlib figures, and save_figure to write them.
 
 The notebooks, `make run` and `python -m llama_scratch figures` all use these, so a figure looks the same everywhere.
+Every figure has a title saying what it shows (model, layer, head, prompt), fonts of at least 11 pt for slides, and
+a colour bar wherever colour carries a value. Tensors may live on any device: they are moved to the CPU first.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -15,6 +18,8 @@ if not os.environ.get("MPLBACKEND") and "ipykernel" not in __import__("sys").mod
     matplotlib.use("Agg")  # headless by default outside Jupyter
 
 from .notebooks import FIGURES_ENV  # noqa: E402
+
+MIN_FONT = 11  # points: the smallest text on any figure (tick labels, legends, colour bars)
 
 
 def figures_dir(default: str | Path = "figures") -> Path:
@@ -37,231 +42,358 @@ def save_figure(fig, name: str, out_dir=None, formats=("png",), dpi: int = 150) 
 
 
 # --- Fonts and token labels --------------------------------------------------------------------------------
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "SimHei", "PingFang SC", "Microsoft YaHei", "Droid Sans Fallback")
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+             "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "PingFang SC",
+             "Microsoft YaHei", "Droid Sans Fallback")
+BASE_FONT = "DejaVu Sans"  # matplotlib's bundled default: Latin, Greek, Cyrillic, arrows, symbols; no CJK
 _CJK_FONT: list = []  # cached: [name or None]
+_COVERED: list = []  # cached: [set of code points the fonts in use can draw]
 
 
 def cjk_font() -> str | None:
-    """The first installed CJK-capable font (added as a fallback to matplotlib's sans-serif list), or None."""
+    """The first installed CJK-capable font (added as a fallback after DejaVu Sans to matplotlib's sans-serif
+    list, so Latin text keeps the default look and CJK glyphs come from it), or None when there is none."""
     if not _CJK_FONT:
         from matplotlib import font_manager, rcParams
 
         installed = {f.name for f in font_manager.fontManager.ttflist}
         name = next((f for f in CJK_FONTS if f in installed), None)
         if name:
-            rcParams["font.sans-serif"] = ["DejaVu Sans", name] + list(rcParams["font.sans-serif"])
+            rest = [f for f in rcParams["font.sans-serif"] if f not in (BASE_FONT, name)]
+            rcParams["font.sans-serif"] = [BASE_FONT, name] + rest
+            # matplotlib falls back glyph by glyph only across the names in font.family (a generic "sans-serif"
+            # resolves to one font), so name the fonts there: DejaVu Sans first (it is the default), then CJK.
+            family = [BASE_FONT if f == "sans-serif" else f for f in rcParams["font.family"] if f != name]
+            rcParams["font.family"] = family + [name]
         _CJK_FONT.append(name)
     return _CJK_FONT[0]
 
 
-def _drawable(ch: str) -> bool:
-    """Whether DejaVu Sans (matplotlib's default font) has a glyph for ch."""
-    return ord(ch) < 0x0530 or 0x1E00 <= ord(ch) < 0x2C00  # Latin, Greek, Cyrillic, symbols, arrows, boxes
+def _covered() -> set:
+    """Code points that DejaVu Sans (plus the CJK font, when there is one) has glyphs for, read from the fonts."""
+    if not _COVERED:
+        from matplotlib import font_manager, ft2font
+
+        points: set = set()
+        for family in (BASE_FONT, cjk_font()):
+            if family is None:
+                continue
+            try:
+                path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+                points |= set(ft2font.FT2Font(path).get_charmap())
+            except (ValueError, RuntimeError, OSError):  # font listed but unreadable: treat as absent
+                continue
+        _COVERED.append(points)
+    return _COVERED[0]
+
+
+def can_draw(ch: str) -> bool:
+    """Whether the fonts in use have a glyph for the character ch (printable characters only)."""
+    return ch.isprintable() and ord(ch) in _covered()
+
+
+def escape_undrawable(text: str) -> str:
+    """text with every character no available font can draw written as U+XXXX, escapes in a row separated by a
+    space (no 'Glyph missing' warnings, no empty boxes)."""
+    out, prev_escaped = [], False
+    for ch in text:
+        escaped = not can_draw(ch)
+        out.append((" " if escaped and prev_escaped else "") + (f"U+{ord(ch):04X}" if escaped else ch))
+        prev_escaped = escaped
+    return "".join(out)
+
+
+WHITESPACE_SYMBOLS = {" ": "␣", "\n": "↵", "\t": "→", "\r": "\\r"}
 
 
 def readable(text: str) -> str:
-    """A label matplotlib can draw: whitespace made visible, undrawable glyphs escaped as U+XXXX when no CJK font."""
-    text = text.replace(" ", "␣").replace("\n", "↵").replace("\t", "→").replace("\r", "␍")
-    if cjk_font():
-        return text
-    return "".join(ch if _drawable(ch) else f"U+{ord(ch):04X}" for ch in text)
+    """A label matplotlib can draw: whitespace made visible (␣ ↵ →), undrawable glyphs escaped as U+XXXX."""
+    return escape_undrawable("".join(WHITESPACE_SYMBOLS.get(ch, ch) for ch in text))
 
 
 def token_labels(tokenizer, ids) -> list[str]:
-    """One readable label per token id; special tokens keep their names, partial UTF-8 bytes are shown as hex."""
+    """One non-empty readable label per token id: special tokens keep their names ('<|eot_id|>'), CJK is kept when
+    a CJK font exists (else U+XXXX), bytes of a partial UTF-8 character (one CJK char can span tokens) are \\xNN."""
+    cjk_font()
     labels = []
     for raw in tokenizer.decode_token_bytes([int(i) for i in ids]):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:  # part of a multi-byte character (e.g. a CJK char split over tokens)
-            text = "".join(f"\\x{b:02x}" for b in raw)
+        text = raw.decode("utf-8", errors="backslashreplace")  # b"\xe7\xbe" -> "\\xe7\\xbe"
         labels.append(readable(text) or "∅")
     return labels
 
 
 def _np(t):
     """Tensor (any device, any dtype) -> numpy float array."""
-    return t.detach().float().cpu().numpy() if hasattr(t, "detach") else __import__("numpy").asarray(t)
+    import numpy as np
+
+    return t.detach().float().cpu().numpy() if hasattr(t, "detach") else np.asarray(t, dtype=float)
 
 
-def _title(title, **parts) -> str:
-    extra = ", ".join(f"{k} {v}" for k, v in parts.items() if v is not None)
-    return f"{title} ({extra})" if extra else title
+def _title(title, model=None, **parts) -> str:
+    """'Title — model, layer 0, head 3' from the parts that are given (model name first, as given)."""
+    extra = ([str(model)] if model else []) + [f"{k} {v}" for k, v in parts.items() if v is not None]
+    return escape_undrawable(f"{title} — {', '.join(extra)}" if extra else str(title))
+
+
+def _prompt_line(prompt, max_chars: int = 80) -> str:
+    """'\\nprompt: "..."' for a title (shortened, newlines shown as ↵, undrawable glyphs escaped), or ''."""
+    if not prompt:
+        return ""
+    text = " ".join(str(prompt).replace("\r", "").replace("\n", " ↵ ").split())
+    if len(text) > max_chars:
+        text = text[: max_chars - 1] + "…"
+    return "\nprompt: " + escape_undrawable(f'"{text}"')
+
+
+def _slide_fonts(fig, size: int = MIN_FONT):
+    """Raise every tick label, axis label and legend text of fig (colour bars included) to at least ``size``."""
+    for ax in fig.axes:
+        ax.tick_params(labelsize=max(size, ax.xaxis.get_ticklabels()[0].get_fontsize()
+                                     if ax.xaxis.get_ticklabels() else size))
+        for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
+            if label.get_fontsize() < size + 1:
+                label.set_fontsize(size + 1)
+        legend = ax.get_legend()
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontsize(max(size, text.get_fontsize()))
+    return fig
 
 
 # --- Attention ---------------------------------------------------------------------------------------------
-def _heatmap(ax, data, labels, cmap="viridis", vmin=None, vmax=None):
+def _cmap(name: str, bad: str = "#d9d9d9"):
+    """A copy of colormap ``name`` that draws masked (-inf) cells in light grey."""
+    import matplotlib.pyplot as plt
+
+    return plt.get_cmap(name).with_extremes(bad=bad)
+
+
+def _heatmap(ax, data, labels, cmap="viridis", vmin=None, vmax=None, max_labels: int = 64):
+    """imshow of a [s, t] matrix with token labels (the last s / t of ``labels``) on both axes."""
     import numpy as np
 
     data = np.ma.masked_invalid(data)  # -inf (masked scores) drawn as blank
-    im = ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
+    im = ax.imshow(data, cmap=_cmap(cmap), vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
     s, t = data.shape
-    if labels is not None and len(labels) <= 64:
-        ax.set_xticks(range(t), labels[-t:] if len(labels) >= t else labels, rotation=90, fontsize=11)
-        ax.set_yticks(range(s), labels[-s:], fontsize=11)
-    ax.set_xlabel("key (attended to)")
-    ax.set_ylabel("query (attending)")
+    if labels is not None and 0 < len(labels) <= max_labels:
+        labels = [str(x) for x in labels]
+        if len(labels) >= t:  # queries are the last s of the t positions (a KV cache holds the first ones)
+            ax.set_xticks(range(t), labels[len(labels) - t:], rotation=90, fontsize=MIN_FONT)
+            ax.set_yticks(range(s), labels[len(labels) - s:], fontsize=MIN_FONT)
+    ax.set_xlabel("key (attended to)", fontsize=MIN_FONT + 1)
+    ax.set_ylabel("query (attending)", fontsize=MIN_FONT + 1)
     return im
 
 
 def attention_heatmap(weights, labels=None, title="Attention weights", ax=None, *, layer=None, head=None,
                       model_name=None, prompt=None):
-    """One head's attention weights [s, t] with token labels on both axes and a colour bar. Returns the Figure."""
+    """One head's attention weights [s, t] (row i: how query i spreads over keys 0..t-1), token labels on both
+    axes, a colour bar. Draws into ``ax`` when given. Returns the Figure."""
     import matplotlib.pyplot as plt
 
     cjk_font()
     data = _np(weights)
     if data.ndim != 2:
-        raise ValueError(f"attention_heatmap takes weights of shape [s, t], got {tuple(data.shape)}")
-    fig = ax.figure if ax is not None else plt.figure(figsize=(9, 8))
-    ax = ax or fig.add_subplot()
+        raise ValueError(f"attention_heatmap takes weights of shape [s, t], got {tuple(data.shape)}; "
+                         "pick one head, e.g. maps[layer][0, head]")
+    if ax is None:
+        s, t = data.shape
+        side = min(max(6.0, 0.32 * max(s, t) + 3.0), 16.0)  # bigger for longer prompts, so labels stay legible
+        fig, ax = plt.subplots(figsize=(side + 1.5, side))
+    fig = ax.figure
     im = _heatmap(ax, data, labels, vmin=0.0, vmax=max(float(data.max()), 1e-9))
     fig.colorbar(im, ax=ax, label="attention weight")
-    ax.set_title(_title(title, layer=layer, head=head, model=model_name) + (f"\nprompt: {prompt!r}" if prompt else ""),
-                 fontsize=13)
-    return fig
+    ax.set_title(_title(title, layer=layer, head=head, model=model_name) + _prompt_line(prompt), fontsize=13)
+    return _slide_fonts(fig)
+
+
+def _grid(data, panel_titles, suptitle, ncols=None, labels=None):
+    """One small heatmap per matrix of data [n, s, t], weights 0..1, one shared colour bar."""
+    import matplotlib.pyplot as plt
+
+    cjk_font()
+    n = data.shape[0]
+    ncols = ncols or min(n, math.ceil(math.sqrt(n * 1.8)))  # about 16:9 overall: 8 -> 4 x 2, 32 -> 8 x 4
+    nrows = math.ceil(n / ncols)
+    panel = min(4.0, max(2.4, 12 / ncols))  # inches per heatmap: larger when there are few
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel * ncols + 1.5, 0.85 * panel * nrows + 1.5), squeeze=False)
+    im = None
+    for i, ax in enumerate(axes.flat):
+        if i >= n:
+            ax.axis("off")
+            continue
+        im = ax.imshow(data[i], cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(panel_titles[i], fontsize=MIN_FONT + 1)
+        ax.set_xticks([]), ax.set_yticks([])
+    axes[0, 0].set_ylabel("query", fontsize=MIN_FONT + 1)
+    axes[-1, 0].set_xlabel("key", fontsize=MIN_FONT + 1)
+    fig.colorbar(im, ax=axes, label="attention weight", shrink=0.85)
+    fig.suptitle(suptitle, fontsize=14)
+    return _slide_fonts(fig)
 
 
 def attention_grid(weights, labels=None, title="All heads of one layer", *, layer=None, model_name=None,
                    prompt=None, ncols=None):
-    """Every head of one layer, weights [h, s, t], one small heatmap each, a shared colour bar."""
-    import math
-
-    import matplotlib.pyplot as plt
-
-    cjk_font()
+    """Every head of one layer: weights [h, s, t], one small heatmap per head, one shared colour bar."""
     data = _np(weights)
-    h = data.shape[0]
-    ncols = ncols or min(8, h)
-    nrows = math.ceil(h / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.4 * ncols, 2.4 * nrows + 1), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off") if i >= h else None
-        if i < h:
-            im = ax.imshow(data[i], cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
-            ax.set_title(f"head {i}", fontsize=11)
-            ax.set_xticks([]), ax.set_yticks([])
-    fig.colorbar(im, ax=axes, label="attention weight", shrink=0.8)
-    fig.suptitle(_title(title, layer=layer, model=model_name) + (f"\nprompt: {prompt!r}" if prompt else ""),
-                 fontsize=13)
-    return fig
+    if data.ndim != 3:
+        raise ValueError(f"attention_grid takes weights of shape [h, s, t], got {tuple(data.shape)}; "
+                         "pick one layer and batch row, e.g. maps[layer][0]")
+    return _grid(data, [f"head {i}" for i in range(data.shape[0])],
+                 _title(title, layer=layer, model=model_name) + _prompt_line(prompt), ncols)
 
 
 def attention_across_layers(weights, labels=None, title="One head in every layer", *, head=None, model_name=None,
-                            prompt=None):
-    """One head in every layer: weights [L, s, t]."""
+                            prompt=None, ncols=None):
+    """One head in every layer: weights [L, s, t] (e.g. torch.stack([m[0, head] for m in maps]))."""
     data = _np(weights)
-    fig = attention_grid(data, labels, title, model_name=model_name, prompt=prompt)
-    for i, ax in enumerate(fig.axes[: data.shape[0]]):
-        ax.set_title(f"layer {i}", fontsize=11)
-    if head is not None:
-        fig.suptitle(_title(title, head=head, model=model_name) + (f"\nprompt: {prompt!r}" if prompt else ""),
-                     fontsize=13)
-    return fig
+    if data.ndim != 3:
+        raise ValueError(f"attention_across_layers takes weights of shape [L, s, t], got {tuple(data.shape)}")
+    return _grid(data, [f"layer {i}" for i in range(data.shape[0])],
+                 _title(title, head=head, model=model_name) + _prompt_line(prompt), ncols)
 
 
 def attention_stages(scores, masked, weights, labels=None, title="From scores to attention weights", *,
-                     layer=None, head=None, model_name=None):
-    """Raw scores q·k/√e [s, t], the same with the causal mask (-inf above the diagonal), and softmax of that."""
+                     layer=None, head=None, model_name=None, prompt=None):
+    """Three panels of one head: raw scores q·k/√e [s, t], the same with the causal mask (-inf above the diagonal,
+    grey), and their softmax, the weights [s, t]. Both score panels share one colour scale."""
     import matplotlib.pyplot as plt
+    import numpy as np
 
     cjk_font()
-    fig, axes = plt.subplots(1, 3, figsize=(20, 6.5))
-    for ax, data, name, cmap in zip(axes, (scores, masked, weights),
-                                    ("raw scores q·k/√e", "causal mask applied", "softmax: weights"),
-                                    ("coolwarm", "coolwarm", "viridis")):
-        im = _heatmap(ax, _np(data), labels, cmap=cmap)
+    scores, masked, weights = _np(scores), _np(masked), _np(weights)
+    finite = np.concatenate([scores[np.isfinite(scores)], masked[np.isfinite(masked)]])
+    lim = float(np.abs(finite).max()) if finite.size else 1.0
+    s, t = weights.shape
+    side = min(max(5.5, 0.25 * max(s, t) + 3.0), 12.0)
+    fig, axes = plt.subplots(1, 3, figsize=(3 * side + 3, side + 1))
+    panels = ((scores, "raw scores q·k/√e", "coolwarm", -lim, lim, "score"),
+              (masked, "causal mask: -inf above diagonal (grey)", "coolwarm", -lim, lim, "score"),
+              (weights, "softmax per row: weights", "viridis", 0.0, 1.0, "attention weight"))
+    for ax, (data, name, cmap, vmin, vmax, bar) in zip(axes, panels):
+        im = _heatmap(ax, data, labels, cmap=cmap, vmin=vmin, vmax=vmax)
         ax.set_title(name, fontsize=13)
-        fig.colorbar(im, ax=ax, shrink=0.8)
-    fig.suptitle(_title(title, layer=layer, head=head, model=model_name), fontsize=14)
+        fig.colorbar(im, ax=ax, shrink=0.8, label=bar)
+    fig.suptitle(_title(title, layer=layer, head=head, model=model_name) + _prompt_line(prompt), fontsize=14)
     fig.tight_layout()
-    return fig
+    return _slide_fonts(fig)
 
 
 # --- RoPE ---------------------------------------------------------------------------------------------------
-def rope_frequencies_figure(config):
-    """Wavelength (positions per full turn) of each RoPE pair, unscaled vs Llama 3 scaled, with the three bands."""
+def _model_suffix(config, model_name) -> str:
+    return escape_undrawable(f", {model_name}" if model_name else "")
+
+
+def rope_frequencies_figure(config, *, model_name=None):
+    """Wavelength (positions per full turn, 2π/freq) of each RoPE pair, theta only vs Llama 3 scaled, with the
+    three bands of the scaling marked: kept (fast pairs), blended, divided by the factor (slow pairs)."""
     import matplotlib.pyplot as plt
 
     from .layers import llama3_scale_frequencies, rope_inverse_frequencies
 
-    inv = rope_inverse_frequencies(config.head_dim, config.rope_theta)
+    inv = rope_inverse_frequencies(config.head_dim, config.rope_theta)  # [e/2]
     scaled = llama3_scale_frequencies(inv, config.rope_scaling_factor, config.rope_low_freq_factor,
-                                      config.rope_high_freq_factor, config.rope_original_max_position)
-    wl, wl_scaled = _np(2 * torch_pi() / inv), _np(2 * torch_pi() / scaled)
+                                      config.rope_high_freq_factor, config.rope_original_max_position)  # [e/2]
+    wl, wl_scaled = _np(2 * math.pi / inv), _np(2 * math.pi / scaled)
     high = config.rope_original_max_position / config.rope_high_freq_factor
     low = config.rope_original_max_position / config.rope_low_freq_factor
-    fig, ax = plt.subplots(figsize=(10, 5.5))
+    factor = config.rope_scaling_factor
+    fig, ax = plt.subplots(figsize=(11, 6))
     pairs = range(len(wl))
-    ax.semilogy(pairs, wl, "o-", label="unscaled (theta only)")
-    ax.semilogy(pairs, wl_scaled, "s--", label=f"Llama 3 scaled (factor {config.rope_scaling_factor:g})")
-    ax.axhspan(wl.min() / 2, high, color="#55A868", alpha=0.12, label=f"kept: wavelength < {high:g}")
-    ax.axhspan(high, low, color="#DD8452", alpha=0.15, label="blended")
-    ax.axhspan(low, wl_scaled.max() * 2, color="#C44E52", alpha=0.10, label=f"divided by {config.rope_scaling_factor:g}")
+    ax.semilogy(pairs, wl, "o-", ms=4, label="theta only (unscaled)")
+    ax.semilogy(pairs, wl_scaled, "s--", ms=4, label=f"Llama 3 scaled (factor {factor:g})")
+    bottom, top = min(wl.min(), wl_scaled.min()) / 2, max(wl.max(), wl_scaled.max()) * 2
+    ax.axhspan(bottom, high, color="#55A868", alpha=0.12, label=f"kept: wavelength < {high:g}")
+    ax.axhspan(high, low, color="#DD8452", alpha=0.15, label=f"blended: {high:g} to {low:g}")
+    ax.axhspan(low, top, color="#C44E52", alpha=0.10, label=f"divided by {factor:g}: wavelength > {low:g}")
+    ax.set_ylim(bottom, top)
     ax.set_xlabel("pair index i (dimensions 2i, 2i+1)")
-    ax.set_ylabel("wavelength in positions (log)")
-    ax.set_title(f"RoPE wavelengths per pair: head_dim {config.head_dim}, theta {config.rope_theta:g}", fontsize=13)
-    ax.legend(fontsize=10)
-    return fig
+    ax.set_ylabel("wavelength in positions (log scale)")
+    used = "scaled" if config.use_scaled_rope else "unscaled: use_scaled_rope is false"
+    ax.set_title(f"RoPE wavelength per pair (head_dim {config.head_dim}, theta {config.rope_theta:g}; "
+                 f"model uses {used}{_model_suffix(config, model_name)})", fontsize=13)
+    ax.legend(fontsize=MIN_FONT, loc="upper left")
+    ax.grid(True, which="major", alpha=0.3)
+    return _slide_fonts(fig)
 
 
 def torch_pi() -> float:
-    import math
-
+    """π (kept for notebooks that used it; prefer math.pi)."""
     return math.pi
 
 
-def rope_spokes_figure(config, pairs=None, n_positions=32):
-    """Where a unit vector in a few pairs points after rotation at positions 0..n-1 (the "spokes")."""
+def rope_spokes_figure(config, pairs=None, n_positions=32, *, model_name=None):
+    """Where the unit vector (1, 0) of a few pairs points after RoPE at positions 0..n_positions-1 ("spokes"):
+    the first pair spins fast (local order), the last barely moves (long range). Uses the model's frequencies."""
     import matplotlib.pyplot as plt
     import torch
 
     from .layers import rope_angles, rope_frequencies
 
     half = config.head_dim // 2
-    pairs = pairs or (0, half // 2, half - 1)
-    cos, sin = rope_angles(rope_frequencies(config), torch.arange(n_positions))  # [n, e/2]
-    fig, axes = plt.subplots(1, len(pairs), figsize=(5 * len(pairs), 5.2))
-    for ax, p in zip(axes, pairs):
+    pairs = list(dict.fromkeys(pairs if pairs is not None else (0, half // 2, half - 1)))  # unique, in order
+    bad = [p for p in pairs if not 0 <= int(p) < half]
+    if bad or not pairs:
+        raise ValueError(f"rope_spokes_figure: pairs {bad or pairs} out of range; head_dim {config.head_dim} "
+                         f"has pairs 0..{half - 1}")
+    if n_positions < 1:
+        raise ValueError(f"rope_spokes_figure: n_positions must be >= 1, got {n_positions}")
+    inv = rope_frequencies(config)  # [e/2]
+    cos, sin = rope_angles(inv, torch.arange(n_positions))  # [n, e/2] each
+    fig, axes = plt.subplots(1, len(pairs), figsize=(5 * len(pairs) + 1.5, 5.6), squeeze=False)
+    cmap = plt.get_cmap("viridis")
+    for ax, p in zip(axes[0], pairs):
         c, s = _np(cos[:, p]), _np(sin[:, p])
         for m in range(n_positions):
-            ax.plot([0, c[m]], [0, s[m]], color=plt.cm.viridis(m / max(n_positions - 1, 1)), lw=1.5)
-        ax.set_aspect("equal"), ax.set_xlim(-1.1, 1.1), ax.set_ylim(-1.1, 1.1)
-        ax.set_title(f"pair {p}", fontsize=12)
-    sm = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(0, n_positions - 1))
-    fig.colorbar(sm, ax=axes, label="position", shrink=0.8)
-    fig.suptitle(f"RoPE rotation of (1, 0) at positions 0..{n_positions - 1}: fast pairs spin, slow pairs barely move",
-                 fontsize=13)
-    return fig
+            ax.plot([0, c[m]], [0, s[m]], color=cmap(m / max(n_positions - 1, 1)), lw=1.8)
+        ax.plot(c, s, "k.", ms=3)
+        ax.set_aspect("equal"), ax.set_xlim(-1.15, 1.15), ax.set_ylim(-1.15, 1.15)
+        wavelength = 2 * math.pi / float(inv[p])
+        ax.set_title(f"pair {p}: {float(inv[p]):.3g} rad/position\n(one turn every {wavelength:,.0f} positions)",
+                     fontsize=MIN_FONT + 1)
+        ax.set_xlabel("dimension 2i"), ax.set_ylabel("dimension 2i+1")
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, max(n_positions - 1, 1)))
+    fig.colorbar(sm, ax=axes, label="position", shrink=0.85)
+    fig.suptitle(f"RoPE rotates (1, 0) of each pair by position x frequency, positions 0..{n_positions - 1} "
+                 f"(head_dim {config.head_dim}{_model_suffix(config, model_name)})", fontsize=14)
+    return _slide_fonts(fig)
 
 
-def rope_relative_distance_figure(config, max_distance=None, seed=0):
-    """q·k of a fixed random q and k placed at distance 0..max: the score depends only on the distance."""
+def rope_relative_distance_figure(config, max_distance=None, seed=0, *, model_name=None):
+    """q·k after RoPE for one random vector used as both q and k, placed at distances 0..max_distance apart,
+    starting at two absolute positions: the two curves coincide (the score depends only on the distance)."""
     import matplotlib.pyplot as plt
     import torch
 
     from .layers import apply_rope, rope_angles, rope_frequencies
 
-    max_distance = max_distance or 4 * config.rope_original_max_position
+    max_distance = int(max_distance or 4 * config.rope_original_max_position)
+    if max_distance < 1:
+        raise ValueError(f"rope_relative_distance_figure: max_distance must be >= 1, got {max_distance}")
     g = torch.Generator().manual_seed(seed)
-    q = torch.randn(1, 1, 1, config.head_dim, generator=g)
+    q = torch.randn(1, 1, 1, config.head_dim, generator=g)  # [b=1, s=1, heads=1, e]
     k = q.clone()  # aligned vectors: the score is largest at distance 0
-    inv = rope_frequencies(config)
-    dist = torch.unique(torch.logspace(0, torch.log10(torch.tensor(float(max_distance))), 300).long())
-    dist = torch.cat([torch.tensor([0]), dist])
+    inv = rope_frequencies(config)  # [e/2]
+    dist = torch.unique(torch.logspace(0, math.log10(max_distance), 300).round().long())  # [n] 1..max
+    dist = torch.cat([torch.tensor([0]), dist])  # [n+1]
+    n = len(dist)
+    starts = (0, 1000)
     scores = []
-    for start in (0, 1000):  # the same distances starting at two absolute positions
-        cq, sq = rope_angles(inv, dist + start)
-        ck, sk = rope_angles(inv, torch.full_like(dist, start))
-        qr = apply_rope(q.expand(1, len(dist), 1, -1), cq, sq)
-        kr = apply_rope(k.expand(1, len(dist), 1, -1), ck, sk)
-        scores.append(_np((qr * kr).sum(-1).flatten()))
-    fig, ax = plt.subplots(figsize=(10, 5))
-    ax.semilogx(_np(dist) + 1, scores[0], label="key at position 0")
-    ax.semilogx(_np(dist) + 1, scores[1], "--", label="key at position 1000 (same curve)")
-    ax.set_xlabel("relative distance + 1 (log)")
-    ax.set_ylabel("q·k after RoPE")
-    ax.set_title(f"RoPE: the score depends only on the distance (head_dim {config.head_dim})", fontsize=13)
-    ax.legend()
-    return fig
+    for start in starts:  # the same distances, the key at two different absolute positions
+        cq, sq = rope_angles(inv, dist + start)  # [n, e/2]: query at start + distance
+        ck, sk = rope_angles(inv, torch.full_like(dist, start))  # [n, e/2]: key at start
+        qr = apply_rope(q.expand(1, n, 1, -1), cq, sq)  # [1, n, 1, e]
+        kr = apply_rope(k.expand(1, n, 1, -1), ck, sk)  # [1, n, 1, e]
+        scores.append(_np((qr * kr).sum(-1).flatten()))  # [n]
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    x = _np(dist) + 1
+    ax.semilogx(x, scores[0], lw=2, label=f"key at position {starts[0]}")
+    ax.semilogx(x, scores[1], "--", lw=2, label=f"key at position {starts[1]} (the same curve)")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel("relative distance + 1 (log scale)")
+    ax.set_ylabel("q·k after RoPE (q = k before rotation)")
+    ax.set_title(f"RoPE: the score depends only on the relative distance (head_dim {config.head_dim}, "
+                 f"theta {config.rope_theta:g}{_model_suffix(config, model_name)})", fontsize=13)
+    ax.legend(fontsize=MIN_FONT)
+    ax.grid(True, alpha=0.3)
+    return _slide_fonts(fig)

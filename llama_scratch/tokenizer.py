@@ -137,7 +137,8 @@ class Tokenizer:
         ids = [int(i) for i in ids]
         bad = [i for i in ids if not 0 <= i < self.n_words]
         if bad:
-            raise ValueError(f"token id {bad[0]} is outside the vocabulary 0..{self.n_words - 1}")
+            raise ValueError(f"token id {bad[0]} is outside the vocabulary 0..{self.n_words - 1}; pass ids made by "
+                             "this tokenizer (or by a model whose params.json has the same vocab_size)")
         return self.model.decode(ids)
 
     def decode_token_bytes(self, ids: Sequence[int]) -> list[bytes]:
