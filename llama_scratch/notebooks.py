@@ -15,10 +15,11 @@ def notebook_paths(root: Path) -> list[Path]:
 
 
 def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path | None = None,
-                     timeout: int = 900, html: bool = True):
+                     timeout: int = 900, html: bool = True, threads: int | None = None):
     """Execute one notebook from a fresh kernel in its own folder; return (executed notebook, seconds).
 
     Figures saved with plots.save_figure go to ``figures_dir``; the executed .ipynb (and .html) to ``out_dir``.
+    ``threads`` caps the kernel's CPU threads (OMP_NUM_THREADS), for running several notebooks at once.
     Raises nbclient's CellExecutionError, naming the failing cell, on any error.
     """
     import nbformat
@@ -29,6 +30,8 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
     if figures_dir is not None:
         Path(figures_dir).mkdir(parents=True, exist_ok=True)
         env[FIGURES_ENV] = str(Path(figures_dir).resolve())
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
