@@ -53,14 +53,9 @@ def run(args) -> int:
 
 
 def run_generate(args) -> int:
-    from .checkpoint import CheckpointInfo, check_checkpoint_dir, find_checkpoint, is_demo_checkpoint, load_model, \
-        load_tokenizer
+    from .checkpoint import checkpoint_from_arg, load_model, load_tokenizer
 
-    if args.checkpoint:
-        path = check_checkpoint_dir(args.checkpoint)
-        info = CheckpointInfo(path, is_demo_checkpoint(path), "--checkpoint")
-    else:
-        info = find_checkpoint(announce=False)
+    info = checkpoint_from_arg(args.checkpoint)
     tokenizer = load_tokenizer(info.path)
     model = load_model(info.path, device=args.device, dtype=args.dtype)
     print(info.banner(), file=sys.stderr)  # after loading: a broken checkpoint gives only the one error line

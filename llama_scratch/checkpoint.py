@@ -242,6 +242,14 @@ def is_demo_checkpoint(path) -> bool:
     return (Path(path) / DEMO_MARKER).is_file()
 
 
+def checkpoint_from_arg(checkpoint_dir=None, source: str = "--checkpoint") -> CheckpointInfo:
+    """A command's --checkpoint DIR when given (checked, not announced), else find_checkpoint() without a banner."""
+    if not checkpoint_dir:
+        return find_checkpoint(announce=False)
+    path = check_checkpoint_dir(checkpoint_dir)
+    return CheckpointInfo(path, is_demo_checkpoint(path), source)
+
+
 def find_checkpoint(demo_size: str = "tiny", announce: bool = True) -> CheckpointInfo:
     """$LLAMA_SCRATCH_CHECKPOINT, else weights/Llama-3.2-1B-Instruct/original, else weights/Llama-3.2-1B/original,
     else the demo checkpoint of ``demo_size`` (generated once under weights/). Prints a banner when announce."""

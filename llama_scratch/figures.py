@@ -119,8 +119,7 @@ def model_title(info) -> str:
 def run(args) -> int:
     """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
     load the model, draw the figures and write them; print each path written."""
-    from .checkpoint import CheckpointInfo, check_checkpoint_dir, find_checkpoint, is_demo_checkpoint, load_model, \
-        load_tokenizer, load_config
+    from .checkpoint import checkpoint_from_arg, load_config, load_model, load_tokenizer
 
     formats = parse_formats(args.format)
     if not 0 < args.dpi <= 1200:
@@ -130,11 +129,7 @@ def run(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
-    if args.checkpoint:
-        path = check_checkpoint_dir(args.checkpoint)
-        info = CheckpointInfo(path, is_demo_checkpoint(path), "--checkpoint")
-    else:
-        info = find_checkpoint(announce=False)
+    info = checkpoint_from_arg(args.checkpoint)
     config = load_config(info.path)
     layers = parse_indices(args.layers, config.n_layers, "layer")
     heads = parse_indices(args.heads, config.n_heads, "head")
