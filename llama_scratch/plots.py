@@ -317,11 +317,6 @@ def rope_frequencies_figure(config, *, model_name=None):
     return _slide_fonts(fig)
 
 
-def torch_pi() -> float:
-    """π (kept for notebooks that used it; prefer math.pi)."""
-    return math.pi
-
-
 def rope_spokes_figure(config, pairs=None, n_positions=32, *, model_name=None):
     """Where the unit vector (1, 0) of a few pairs points after RoPE at positions 0..n_positions-1 ("spokes"):
     the first pair spins fast (local order), the last barely moves (long range). Uses the model's frequencies."""

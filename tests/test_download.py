@@ -131,14 +131,23 @@ def test_stale_temporary_folder_of_a_killed_run_is_removed(tmp_path, fake_fetch)
     assert listing(target) == sorted(ls.checkpoint.CHECKPOINT_FILES)
 
 
-def test_weights_that_disagree_with_params_are_removed(tmp_path, tiny_dir):
-    """Decision: files fetched by a run that fails verification are deleted, so nothing looks complete."""
-    def wrong_fetch(repo_id, name, dest_dir):  # params.json of a 5-layer model, weights of a 4-layer one
+def fetch_with(tiny_dir, bad_name, bad_text):
+    """A fake fetch serving the tiny demo's files, except ``bad_name``, which gets ``bad_text``."""
+    def fetch(repo_id, name, dest_dir):
         dest_dir.mkdir(parents=True, exist_ok=True)
-        if name == "params.json":
-            (dest_dir / name).write_text((tiny_dir / name).read_text().replace('"n_layers": 4', '"n_layers": 5'))
+        if name == bad_name:
+            (dest_dir / name).write_text(bad_text)
             return dest_dir / name
         return shutil.copy(tiny_dir / name, dest_dir / name)
+
+    return fetch
+
+
+def test_weights_that_disagree_with_params_are_removed(tmp_path, tiny_dir):
+    """Decision: files fetched by a run that fails verification are deleted, so nothing looks complete."""
+    # params.json of a 5-layer model, weights of a 4-layer one
+    wrong_fetch = fetch_with(tiny_dir, "params.json",
+                             (tiny_dir / "params.json").read_text().replace('"n_layers": 4', '"n_layers": 5'))
 
     target = tmp_path / "original"
     with pytest.raises(dl.DownloadError, match="'layers.4.attention.wq.weight' is missing") as info:
@@ -149,12 +158,7 @@ def test_weights_that_disagree_with_params_are_removed(tmp_path, tiny_dir):
 
 def test_broken_downloaded_file_is_never_named(tmp_path, tiny_dir):
     """A fetched tokenizer.model that is an HTML error page fails its own check and never gets its real name."""
-    def html_fetch(repo_id, name, dest_dir):
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        if name == "tokenizer.model":
-            (dest_dir / name).write_text("<html><body>403 Forbidden</body></html>\n")
-            return dest_dir / name
-        return shutil.copy(tiny_dir / name, dest_dir / name)
+    html_fetch = fetch_with(tiny_dir, "tokenizer.model", "<html><body>403 Forbidden</body></html>\n")
 
     target = tmp_path / "original"
     with pytest.raises(dl.DownloadError, match="downloaded tokenizer.model") as info:
