@@ -1,0 +1,57 @@
+"""Loading converts tensor by tensor and gives back the memory-mapped file's pages as it goes (issue 6)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import llama_scratch as ls
+from llama_scratch import checkpoint
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/smaps")
+
+
+def mapped_rss_bytes(path: Path) -> int:
+    """Resident bytes of this process's mappings of `path` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+            inside = len(fields) >= 6 and fields[-1] == str(path)
+        elif inside and fields and fields[0] == "Rss:":
+            total += int(fields[1]) * 1024
+    return total
+
+
+@linux_only
+def test_release_mapped_pages_drops_resident_pages_and_keeps_the_data(tmp_path):
+    path = (tmp_path / "t.pth").resolve()
+    original = torch.randn(2048, 4096).to(torch.bfloat16)  # 16 MiB
+    torch.save({"a": original, "b": original[:16].clone()}, path)
+    sd = checkpoint.read_state_dict(path)
+    assert mapped_rss_bytes(path) < 4 * 2**20  # nothing read yet
+    assert torch.equal(sd["a"], original)  # reads every page of "a"
+    touched = mapped_rss_bytes(path)
+    assert touched > 15 * 2**20
+    checkpoint.release_mapped_pages(sd["a"])
+    assert mapped_rss_bytes(path) < touched - 15 * 2**20  # the pages are no longer ours
+    assert torch.equal(sd["a"], original)  # a later read fetches them from the file again
+    assert torch.equal(sd["b"], original[:16])
+
+
+def test_load_model_releases_each_converted_tensor_once(tiny_dir, monkeypatch):
+    released = []
+    monkeypatch.setattr(checkpoint, "release_mapped_pages", lambda t: released.append(tuple(t.shape)))
+    model = ls.load_model(tiny_dir, dtype=torch.float32)
+    stored = {k: tuple(v.shape) for k, v in model.state_dict().items() if k != "output.weight"}  # tied: once
+    assert sorted(released) == sorted(stored.values())
+
+
+def test_load_model_keeps_the_map_when_nothing_is_converted(tiny_dir, monkeypatch):
+    # bf16 -> bf16 on the CPU is zero-copy: the model's tensors *are* the mapped pages, which must stay.
+    released = []
+    monkeypatch.setattr(checkpoint, "release_mapped_pages", lambda t: released.append(t))
+    model = ls.load_model(tiny_dir, dtype=torch.bfloat16)
+    assert released == []
+    assert model.dtype == torch.bfloat16
