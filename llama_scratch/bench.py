@@ -205,13 +205,13 @@ def _worker(spec: dict) -> dict:
     result["load_peak_rss_bytes"] = peak_rss_bytes()
     result["rss_after_load_bytes"] = rss_bytes()
 
-    def prefill(tokens):  # the whole prompt into an empty KV cache -> logits [1, s, v] (both compute all of them)
-        if impl == "ours":
+    def prefill(tokens):  # the whole prompt into an empty KV cache -> the last position's logits [1, 1, v],
+        if impl == "ours":  # what generation needs (both skip the vocabulary projection of the other positions)
             from .cache import KVCache
 
             cache = KVCache(model.config, 1, tokens.shape[1], device, model.dtype)
-            return model(tokens, start_pos=0, cache=cache)
-        return model(input_ids=tokens, use_cache=True).logits
+            return model(tokens, start_pos=0, cache=cache, last_only=True)
+        return model(input_ids=tokens, use_cache=True, logits_to_keep=1).logits
 
     gen = torch.Generator().manual_seed(0)
     with torch.inference_mode():

@@ -87,10 +87,10 @@ def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, 
     pos = 0  # how many positions the cache holds
     for _ in range(max_new_tokens):
         if use_cache:
-            logits = model(tokens[:, pos:], start_pos=pos, cache=cache)  # [1, new, v]
+            logits = model(tokens[:, pos:], start_pos=pos, cache=cache, last_only=True)  # [1, 1, v]
             pos = tokens.shape[1]
         else:
-            logits = model(tokens)  # [1, s, v]: everything again
+            logits = model(tokens, last_only=True)  # [1, 1, v]: the whole sequence again
         next_id = sample_next_token(logits[:, -1], temperature, top_p, generator)  # [1]
         token = int(next_id)
         if token in stop:

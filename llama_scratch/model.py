@@ -113,9 +113,12 @@ class Llama(nn.Module):
             raise ValueError(f"sequence of {start_pos + tokens.shape[1]} positions exceeds the model's maximum "
                              f"context of {self.config.max_seq_len} tokens; shorten the prompt")
 
-    def forward(self, tokens: torch.Tensor, start_pos: int = 0, cache=None, return_attention: bool = False):
+    def forward(self, tokens: torch.Tensor, start_pos: int = 0, cache=None, return_attention: bool = False,
+                last_only: bool = False):
         """tokens [b, s] at positions start_pos.. -> logits [b, s, v] float32.
 
+        With ``last_only=True`` only the last position is projected onto the vocabulary: logits [b, 1, v]. That is
+        all generation needs, and it skips s-1 rows of the largest matrix product (128,256 x d per position).
         With ``return_attention=True`` returns (logits, [attention weights [b, h, s, t] for each layer]).
         """
         if not torch.compiler.is_compiling():
@@ -130,7 +133,9 @@ class Llama(nn.Module):
                 need_weights=return_attention, use_sdpa=self.use_sdpa,
             )
             maps.append(weights)
-        logits = (self.output(self.norm(h))).float()  # [b, s, v]
+        if last_only:
+            h = h[:, -1:]  # [b, 1, d]
+        logits = (self.output(self.norm(h))).float()  # [b, s, v] ([b, 1, v] with last_only)
         return (logits, maps) if return_attention else logits
 
     def generate(self, prompt_ids, max_new_tokens: int, temperature: float = 0.0, top_p: float = 1.0,

@@ -74,6 +74,15 @@ def test_sdpa_and_explicit_paths_agree(tiny_model):
     assert maps[0].shape == (1, tiny_model.config.n_heads, SEQ, SEQ)
 
 
+def test_last_only_is_the_last_row_of_the_full_logits(tiny_model):
+    tokens = long_prompt(40, tiny_model.config.vocab_size, seed=4)
+    with torch.inference_mode():
+        full = tiny_model(tokens)  # [1, 40, v]
+        last = tiny_model(tokens, last_only=True)  # [1, 1, v]
+    assert last.shape == (1, 1, tiny_model.config.vocab_size)
+    assert torch.allclose(last, full[:, -1:], atol=ATOL)
+
+
 def test_tied_output_is_one_tensor(tiny_model):
     assert tiny_model.output.weight is tiny_model.tok_embeddings.weight
     assert tiny_model.output.weight.data_ptr() == tiny_model.tok_embeddings.weight.data_ptr()
