@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 FIGURES_ENV = "LLAMA_SCRATCH_FIGURES"  # where plots.save_figure writes (set per notebook by execute_notebook)
 
@@ -14,9 +15,33 @@ def notebook_paths(root: Path) -> list[Path]:
     return sorted(p for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+class NotebookRun(NamedTuple):
+    """One executed notebook: the notebook with its outputs, wall-clock seconds, and the kernel's peak resident
+    memory in bytes (VmHWM on Linux; the largest resident size seen after a cell elsewhere; None if unknown)."""
+    nb: object
+    seconds: float
+    peak_rss_bytes: int | None
+
+
+def kernel_peak_rss(pid: int) -> int | None:
+    """Peak resident memory of process ``pid`` so far: VmHWM on Linux, else its current RSS (psutil)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss
+    except Exception:  # no such process, no psutil, no permission: unknown
+        return None
+
+
 def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path | None = None,
-                     timeout: int = 900, html: bool = True, threads: int | None = None):
-    """Execute one notebook from a fresh kernel in its own folder; return (executed notebook, seconds).
+                     timeout: int = 900, html: bool = True, threads: int | None = None) -> NotebookRun:
+    """Execute one notebook from a fresh kernel in its own folder; return a NotebookRun (nb, seconds, peak memory).
 
     Figures saved with plots.save_figure go to ``figures_dir``; the executed .ipynb (and .html) to ``out_dir``.
     ``threads`` caps the kernel's CPU threads (OMP_NUM_THREADS), for running several notebooks at once.
@@ -32,9 +57,18 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
         env[FIGURES_ENV] = str(Path(figures_dir).resolve())
     if threads:
         env["OMP_NUM_THREADS"] = str(threads)
+    peak = [None]
+
+    def measure(**_):  # after every cell, while the kernel is alive (it is gone once execute() returns)
+        pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+        value = kernel_peak_rss(pid) if pid else None
+        if value is not None:
+            peak[0] = max(peak[0] or 0, value)
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", on_cell_executed=measure,
+                            resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+    client.execute(env=env)
     seconds = time.perf_counter() - start
     if out_dir is not None:
         out_dir = Path(out_dir)
@@ -45,7 +79,7 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
 
             body, _ = HTMLExporter().from_notebook_node(nb)
             (out_dir / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
-    return nb, seconds
+    return NotebookRun(nb, seconds, peak[0])
 
 
 def strip_outputs(nb) -> bool:

@@ -31,18 +31,21 @@ def main() -> int:
     def run_one(path):
         # Several kernels at once: one thread each, or they fight over the cores (10x slower on 2 cores).
         threads = 1 if args.jobs > 1 else None
-        return path, execute_notebook(path, out / "notebooks", out / "figures" / path.stem, threads=threads)[1]
+        return path, execute_notebook(path, out / "notebooks", out / "figures" / path.stem, threads=threads)
 
     # Two notebooks at a time: each runs in its own kernel process, and these machines have 2 cores.
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(run_one, p) for p in paths]
+        peaks = []
         for future in futures:
             try:
-                path, seconds = future.result()
+                path, run = future.result()
             except Exception as e:  # nbclient names the failing cell
                 print(f"FAILED:\n{str(e)[-3000:]}", file=sys.stderr)
                 return 1
-            print(f"{path.name}: {seconds:.1f} s -> {out / 'notebooks' / path.name}", flush=True)
+            memory = f", peak memory {run.peak_rss_bytes / 1e9:.2f} GB" if run.peak_rss_bytes else ""
+            peaks.append(run.peak_rss_bytes or 0)
+            print(f"{path.name}: {run.seconds:.1f} s{memory} -> {out / 'notebooks' / path.name}", flush=True)
     try:
         import llama_scratch.figures  # noqa: F401
     except ImportError:
@@ -53,6 +56,9 @@ def main() -> int:
         if code:
             return code
     print(f"all {len(paths)} notebooks executed in {time.perf_counter() - total:.1f} s; see {out}/")
+    if any(peaks):  # with --jobs N, at most the N largest kernels are alive at once
+        print(f"largest kernel: {max(peaks) / 1e9:.2f} GB; {args.jobs} at once need at most "
+              f"{sum(sorted(peaks)[-args.jobs:]) / 1e9:.2f} GB")
     return 0
 
 

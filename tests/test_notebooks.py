@@ -25,7 +25,10 @@ def test_notebook_is_committed_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes_and_makes_figures(path, tmp_path, monkeypatch, demo_weights_env):
     figures = tmp_path / "figures"
-    nb, _ = execute_notebook(path, out_dir=None, figures_dir=figures, timeout=600)
+    run = execute_notebook(path, out_dir=None, figures_dir=figures, timeout=600)
+    nb = run.nb
+    # The kernel held at least the tiny model's float32 weights (67 MB) and no more than a few GB.
+    assert run.peak_rss_bytes is None or 50e6 < run.peak_rss_bytes < 4e9, run.peak_rss_bytes
     made = sorted(p.name for p in figures.glob("*.png"))
     assert made, f"{path.name} saved no figure"
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
