@@ -74,3 +74,26 @@ def test_bad_arguments_exit_2_with_one_line(tiny_dir, tmp_path, args, match):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0], r.stderr
     assert not (tmp_path / "bench.json").exists()
+
+
+def _decode_target(ours_tps, hf_tps):
+    from llama_scratch import bench
+
+    summary = {impl: {"decode_tokens_per_s": sorted(tps)[len(tps) // 2], "decode_spread": bench.spread(tps),
+                      "peak_rss_over_imports_mb": 1.0, "no_cache_tokens_per_s": 1.0}
+               for impl, tps in (("ours", ours_tps), ("hf", hf_tps))}
+    settings = {"dtype": "bfloat16", "device": "cpu", "no_cache_tokens": 256}
+    return bench.check_targets(summary["ours"], summary["hf"], settings, 10)[0]
+
+
+def test_decode_target_met_when_faster():
+    assert _decode_target([10.3, 10.4, 10.5], [9.2, 9.3, 9.3])["met"] is True
+
+
+def test_decode_target_within_the_spread_is_not_determined():
+    t = _decode_target([4.425, 4.466, 4.474], [4.442, 4.467, 4.527])  # the fp32 1B run of docs/benchmarks.md
+    assert t["met"] is None and "spread" in t["note"]
+
+
+def test_decode_target_not_met_beyond_the_spread():
+    assert _decode_target([4.0, 4.01, 4.02], [4.45, 4.47, 4.5])["met"] is False
