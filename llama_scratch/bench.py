@@ -295,7 +295,7 @@ def spread(values: list[float]) -> float:
 
 
 def summarise(runs: list[dict], settings: dict) -> dict:
-    """Medians over the repeats of one implementation's runs (memory in MB = 2**20 bytes)."""
+    """Medians over the repeats of one implementation's runs (memory in MiB = 2**20 bytes, in the *_mb keys)."""
     med = statistics.median
     s = {
         "runs": len(runs),
@@ -381,12 +381,12 @@ def markdown(report: dict) -> str:
                      f"{fmt.format(b) if b is not None else '–'} | {ratio} |")
 
     row("load time (s)", o["load_s"], h["load_s"])
-    row("peak RSS after loading (MB)", o["load_peak_rss_mb"], h["load_peak_rss_mb"], "{:.0f}")
-    row("peak RSS, whole run (MB)", o["peak_rss_mb"], h["peak_rss_mb"], "{:.0f}")
-    row("peak RSS minus RSS after imports (MB)", o["peak_rss_over_imports_mb"], h["peak_rss_over_imports_mb"],
+    row("peak RSS after loading (MiB)", o["load_peak_rss_mb"], h["load_peak_rss_mb"], "{:.0f}")
+    row("peak RSS, whole run (MiB)", o["peak_rss_mb"], h["peak_rss_mb"], "{:.0f}")
+    row("peak RSS minus RSS after imports (MiB)", o["peak_rss_over_imports_mb"], h["peak_rss_over_imports_mb"],
         "{:.0f}")
     if "peak_gpu_mb" in o:
-        row("peak GPU memory allocated (MB)", o["peak_gpu_mb"], h["peak_gpu_mb"], "{:.0f}")
+        row("peak GPU memory allocated (MiB)", o["peak_gpu_mb"], h["peak_gpu_mb"], "{:.0f}")
     for n in o["prefill_s"]:
         row(f"prefill {n} tokens (s)", o["prefill_s"][n], h["prefill_s"][n], "{:.3f}")
     row("first token after the prompt (s)", o["first_token_s"], h["first_token_s"], "{:.3f}")

@@ -7,6 +7,7 @@ Nothing here ever writes into a checkpoint directory.
 from __future__ import annotations
 
 import ctypes
+import functools
 import mmap
 import os
 import sys
@@ -147,8 +148,8 @@ def check_state_dict(sd: dict, config: ModelConfig, source: str = WEIGHTS_FILE) 
 def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_overrides) -> Llama:
     """Load a Llama from Meta's original/ directory. ``model.config`` is the ModelConfig.
 
-    Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file (peak
-    memory ~ the converted model plus the file's pages). When output.weight is absent, or stored as the same tensor
+    Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file, and
+    its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor). When output.weight is absent, or stored as the same tensor
     as tok_embeddings.weight, the output projection *is* the embedding matrix (tied), not a copy.
     ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
     """
@@ -178,24 +179,33 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_ov
     return model.requires_grad_(False).eval()
 
 
+_MADV_DONTNEED = 4  # the same value on Linux and macOS
+
+
 def release_mapped_pages(t: torch.Tensor) -> None:
     """Drop the pages of a tensor read through read_state_dict's memory map from this process's resident memory.
 
-    Reading a tensor from the map brings its pages of the file into our resident set, and they stay there until
-    the map is closed: converting 2.47 GB of bf16 to fp32 would peak at fp32 + bf16 (~7.4 GB at 1B) instead of
-    ~5 GB. madvise(MADV_DONTNEED) unmaps them now. Safe only for a *file* mapping that was never written (a later
-    read fetches the page from the file again); only whole pages inside the tensor are released. A no-op where
-    madvise is not available (Windows).
+    Only for tensors of read_state_dict (a private *file* mapping that is never written): on ordinary memory,
+    dropped pages read back as zeros. Reading a tensor from the map brings its pages of the file into our resident
+    set, and they stay there until the map is closed: converting 2.47 GB of bf16 to fp32 would peak at
+    fp32 + bf16 (7.7 GB at 1B) instead of 5.3 GB. madvise(MADV_DONTNEED) drops them now (the mapping stays; a later
+    read fetches a page from the file again). Only whole pages inside a contiguous tensor are released. Linux
+    only: a no-op elsewhere (on macOS MADV_DONTNEED is a mere hint, and untested here).
     """
-    if sys.platform not in ("linux", "darwin") or t.device.type != "cpu" or t.numel() == 0:
+    if sys.platform != "linux" or t.device.type != "cpu" or t.numel() == 0 or not t.is_contiguous():
         return
     start, end = t.data_ptr(), t.data_ptr() + t.numel() * t.element_size()
     page = mmap.PAGESIZE
     first, last = -(-start // page) * page, end // page * page  # whole pages inside [start, end)
     if last > first:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-        libc.madvise(first, last - first, 4)  # MADV_DONTNEED is 4 on Linux and macOS; failure only costs memory
+        _libc().madvise(first, last - first, _MADV_DONTNEED)  # a failure only costs memory, never data
+
+
+@functools.cache
+def _libc():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    return libc
 
 
 def _same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -286,7 +296,11 @@ def find_checkpoint(demo_size: str = "tiny", announce: bool = True) -> Checkpoin
     env = os.environ.get(ENV_CHECKPOINT)
     if env:
         path = Path(env).expanduser()
-        if not path.is_absolute() and not path.exists() and (project_root() / path).exists():
+        if not path.is_absolute() and not path.exists():
+            if not (project_root() / path).exists():
+                raise CheckpointError(f"${ENV_CHECKPOINT}={env}: neither {Path.cwd() / path} nor "
+                                      f"{project_root() / path} exists. Point it at the folder holding "
+                                      f"{', '.join(CHECKPOINT_FILES)} (an absolute path is safest).")
             path = project_root() / path  # relative to the repository: notebooks run with notebooks/ as cwd
         path = check_checkpoint_dir(path)
         info = CheckpointInfo(path, is_demo_checkpoint(path), f"${ENV_CHECKPOINT}")

@@ -1,6 +1,7 @@
 """Every notebook runs headless from a fresh kernel on the demo checkpoint, makes its figures, and is stored clean."""
 
 import json
+import sys
 
 import pytest
 
@@ -27,8 +28,9 @@ def test_notebook_executes_and_makes_figures(path, tmp_path, monkeypatch, demo_w
     figures = tmp_path / "figures"
     run = execute_notebook(path, out_dir=None, figures_dir=figures, timeout=600)
     nb = run.nb
-    # The kernel held at least the tiny model's float32 weights (67 MB) and no more than a few GB.
-    assert run.peak_rss_bytes is None or 50e6 < run.peak_rss_bytes < 4e9, run.peak_rss_bytes
+    # make run reports each kernel's peak memory: it must be read (on Linux) and, on the tiny demo, stay small.
+    if sys.platform == "linux":
+        assert run.peak_rss_bytes is not None and run.peak_rss_bytes < 4e9, run.peak_rss_bytes
     made = sorted(p.name for p in figures.glob("*.png"))
     assert made, f"{path.name} saved no figure"
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
