@@ -23,6 +23,7 @@ from .layers import (
     attention,
     attention_weights,
     causal_mask,
+    causal_mask_at,
     embed,
     grouped_query_attention,
     layer_weights,

@@ -18,8 +18,18 @@ class KVCache:
         self.v = torch.zeros(shape, device=device, dtype=dtype)
         self.max_len = max_len
 
-    def update(self, layer: int, start_pos: int, k: torch.Tensor, v: torch.Tensor):
-        """Store k, v [b, k, s, e] at positions start_pos..start_pos+s-1; return all keys/values so far [b, k, t, e]."""
+    def update(self, layer: int, start_pos, k: torch.Tensor, v: torch.Tensor):
+        """Store k, v [b, k, s, e] at positions start_pos..start_pos+s-1; return all keys/values so far [b, k, t, e].
+
+        start_pos as a tensor [1] ("fixed shapes"): write with index_copy_ and return *all* max_len slots, so the
+        shapes never change from step to step (what torch.compile / CUDA graphs need); the caller masks the slots
+        after each query's position (layers.causal_mask_at).
+        """
+        if isinstance(start_pos, torch.Tensor):
+            pos = start_pos + torch.arange(k.shape[2], device=k.device)  # [s]
+            self.k[layer].index_copy_(2, pos, k)
+            self.v[layer].index_copy_(2, pos, v)
+            return self.k[layer], self.v[layer]
         end = start_pos + k.shape[2]
         if end > self.max_len:
             raise ValueError(f"KV cache holds {self.max_len} positions; cannot store up to position {end}")

@@ -63,19 +63,22 @@ def check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p,
 
 def generate_stream(model, prompt_ids: Sequence[int], max_new_tokens: int, temperature: float = 0.0,
                     top_p: float = 1.0, stop_tokens=None, seed: int | None = None,
-                    use_cache: bool = True) -> Iterator[int]:
+                    use_cache: bool = True, fixed_shapes: bool = False) -> Iterator[int]:
     """Yield new token ids one at a time (batch of one). Stops after a stop token, which is not yielded.
 
     stop_tokens: None means Llama 3's (<|end_of_text|>, <|eom_id|>, <|eot_id|>); pass () to never stop early.
     use_cache: with a KV cache the prompt is processed once and each step feeds one token; without it every step
     recomputes the whole sequence (same tokens, much slower: see notebook 08).
+    fixed_shapes: pass each step's position as a tensor, so every decode step attends over the whole preallocated
+    cache with a mask and has the same shapes (same tokens; for torch.compile(mode="reduce-overhead") / CUDA
+    graphs, which record one graph per shape: notebook 09).
     """
     prompt_ids = check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed)  # now, not lazily
-    return _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache)
+    return _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache, fixed_shapes)
 
 
 @torch.inference_mode()
-def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache):
+def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache, fixed_shapes):
     stop = set(LLAMA3_STOP_TOKENS if stop_tokens is None else stop_tokens)
     device = model.device
     generator = None
@@ -84,11 +87,13 @@ def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, 
         generator.manual_seed(seed if seed is not None else torch.seed())
     tokens = torch.tensor([prompt_ids], dtype=torch.long, device=device)  # [1, s]
     cache = KVCache(model.config, 1, len(prompt_ids) + max_new_tokens, device, model.dtype) if use_cache else None
+    new = tokens  # what the cache has not seen yet: the prompt, then one token [1, 1] per step
     pos = 0  # how many positions the cache holds
     for _ in range(max_new_tokens):
         if use_cache:
-            logits = model(tokens[:, pos:], start_pos=pos, cache=cache, last_only=True)  # [1, 1, v]
-            pos = tokens.shape[1]
+            start = torch.tensor([pos], device=device) if fixed_shapes else pos
+            logits = model(new, start_pos=start, cache=cache, last_only=True)  # [1, 1, v]
+            pos += new.shape[1]
         else:
             logits = model(tokens, last_only=True)  # [1, 1, v]: the whole sequence again
         next_id = sample_next_token(logits[:, -1], temperature, top_p, generator)  # [1]
@@ -96,11 +101,14 @@ def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, 
         if token in stop:
             return
         yield token
-        tokens = torch.cat([tokens, next_id[:, None]], dim=1)
+        new = next_id[:, None]  # [1, 1], a fresh tensor every step (same shape and strides)
+        if not use_cache:
+            tokens = torch.cat([tokens, new], dim=1)  # [1, s + 1]
 
 
 def generate(model, prompt_ids: Sequence[int], max_new_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
-             stop_tokens=None, seed: int | None = None, use_cache: bool = True) -> list[int]:
+             stop_tokens=None, seed: int | None = None, use_cache: bool = True, fixed_shapes: bool = False
+             ) -> list[int]:
     """The new token ids after prompt_ids (a list, without the stop token). See generate_stream."""
     return list(generate_stream(model, prompt_ids, max_new_tokens, temperature=temperature, top_p=top_p,
-                                stop_tokens=stop_tokens, seed=seed, use_cache=use_cache))
+                                stop_tokens=stop_tokens, seed=seed, use_cache=use_cache, fixed_shapes=fixed_shapes))

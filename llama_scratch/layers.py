@@ -108,34 +108,49 @@ def causal_mask(q_len: int, kv_len: int, device=None) -> torch.Tensor:
     The q_len queries are the last q_len of kv_len positions (a KV cache holds the earlier ones), so query i sits at
     position kv_len - q_len + i and sees keys 0..that position.
     """
-    q_pos = torch.arange(kv_len - q_len, kv_len, device=device)[:, None]
-    return torch.arange(kv_len, device=device)[None, :] <= q_pos
+    return causal_mask_at(torch.arange(kv_len - q_len, kv_len, device=device), kv_len)
 
 
-def attention_weights(q: torch.Tensor, k: torch.Tensor, causal: bool = True) -> torch.Tensor:
+def causal_mask_at(q_positions: torch.Tensor, kv_len: int) -> torch.Tensor:
+    """Boolean mask [s, kv_len], True where the query at position q_positions[i] may see key j (j <= that position).
+
+    With a fixed-size cache (kv_len = all its slots) this also hides the slots not written yet.
+    """
+    return torch.arange(kv_len, device=q_positions.device)[None, :] <= q_positions[:, None]
+
+
+def attention_weights(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mask: torch.Tensor | None = None
+                      ) -> torch.Tensor:
     """softmax(q k^T / sqrt(e)) with the causal mask.  q [b, h, s, e], k [b, h, t, e] -> [b, h, s, t].
 
-    k must already have one head per query head (see repeat_kv). Softmax runs in float32.
+    k must already have one head per query head (see repeat_kv). Softmax runs in float32. ``mask`` [s, t] (True =
+    may attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache.
     """
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # [b, h, s, t]
-    if causal:
-        scores = scores.masked_fill(~causal_mask(q.shape[-2], k.shape[-2], q.device), float("-inf"))
+    if mask is None and causal:
+        mask = causal_mask(q.shape[-2], k.shape[-2], q.device)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
     return F.softmax(scores.float(), dim=-1).type_as(q)
 
 
 def grouped_query_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, need_weights: bool = False, use_sdpa: bool = True
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, need_weights: bool = False, use_sdpa: bool = True,
+    mask: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Causal attention where h query heads share k key/value heads.  q [b, h, s, e], k/v [b, k, t, e]
     -> (out [b, h, s, e], weights [b, h, s, t] or None).
 
     ``use_sdpa`` calls PyTorch's fused scaled_dot_product_attention (same result, less memory, faster); the explicit
     path (``need_weights=True`` or ``use_sdpa=False``) is the textbook formula and also returns the weights.
+    ``mask`` [s, t] (True = may attend) replaces the causal mask the shapes imply (see causal_mask_at).
     """
     n_rep = q.shape[1] // k.shape[1]
     if use_sdpa and not need_weights:
         s, t = q.shape[-2], k.shape[-2]
-        if s == 1:  # one new token attends to everything cached: no mask needed
+        if mask is not None:
+            is_causal = False
+        elif s == 1:  # one new token attends to everything cached: no mask needed
             mask, is_causal = None, False
         elif s == t:  # a fresh prompt: the usual lower-triangular mask
             mask, is_causal = None, True
@@ -144,7 +159,7 @@ def grouped_query_attention(
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal, enable_gqa=n_rep > 1)
         return out, None
     k, v = repeat_kv(k, n_rep), repeat_kv(v, n_rep)  # [b, h, t, e]
-    weights = attention_weights(q, k)  # [b, h, s, t]
+    weights = attention_weights(q, k, mask=mask)  # [b, h, s, t]
     return weights @ v, weights
 
 
@@ -165,7 +180,8 @@ def attention(
     """The attention sub-layer: project, rotate, attend, project back.  x [b, s, d] -> ([b, s, d], weights).
 
     w holds "wq" [h*e, d], "wk" [k*e, d], "wv" [k*e, d], "wo" [d, h*e]. With a KVCache, the new keys/values are
-    stored at positions start_pos.. and the queries attend to everything cached so far.
+    stored at positions start_pos.. and the queries attend to everything cached so far. A tensor start_pos ([1],
+    "fixed shapes") attends over all the cache's slots with a mask, so every decode step has the same shapes.
     """
     b, s, _ = x.shape
     head_dim = w["wq"].shape[0] // n_heads
@@ -174,9 +190,12 @@ def attention(
     v = F.linear(x, w["wv"]).view(b, s, n_kv_heads, head_dim)  # [b, s, k, e]
     q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
     q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [b, heads, s, e]
+    mask = None
     if cache is not None:
-        k, v = cache.update(layer, start_pos, k, v)  # [b, k, t, e]
-    out, weights = grouped_query_attention(q, k, v, need_weights=need_weights, use_sdpa=use_sdpa)
+        k, v = cache.update(layer, start_pos, k, v)  # [b, k, t, e] (t = all slots for a tensor start_pos)
+        if isinstance(start_pos, torch.Tensor):
+            mask = causal_mask_at(start_pos + torch.arange(s, device=x.device), k.shape[2])  # [s, t]
+    out, weights = grouped_query_attention(q, k, v, need_weights=need_weights, use_sdpa=use_sdpa, mask=mask)
     out = out.transpose(1, 2).reshape(b, s, n_heads * head_dim)  # [b, s, h*e]: heads side by side
     return F.linear(out, w["wo"]), weights
 

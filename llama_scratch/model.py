@@ -109,13 +109,17 @@ class Llama(nn.Module):
         if lo < 0 or hi >= self.config.vocab_size:
             bad = lo if lo < 0 else hi
             raise ValueError(f"token id {bad} is outside the vocabulary 0..{self.config.vocab_size - 1}")
-        if start_pos + tokens.shape[1] > self.config.max_seq_len:
-            raise ValueError(f"sequence of {start_pos + tokens.shape[1]} positions exceeds the model's maximum "
+        end = int(start_pos) + tokens.shape[1]
+        if end > self.config.max_seq_len:
+            raise ValueError(f"sequence of {end} positions exceeds the model's maximum "
                              f"context of {self.config.max_seq_len} tokens; shorten the prompt")
 
     def forward(self, tokens: torch.Tensor, start_pos: int = 0, cache=None, return_attention: bool = False,
                 last_only: bool = False):
         """tokens [b, s] at positions start_pos.. -> logits [b, s, v] float32.
+
+        start_pos: an int, or a LongTensor [1] together with a KVCache ("fixed shapes": attend over the whole
+        preallocated cache with a mask, so every decode step has the same shapes for torch.compile / CUDA graphs).
 
         With ``last_only=True`` only the last position is projected onto the vocabulary: logits [b, 1, v]. That is
         all generation needs, and it skips s-1 rows of the largest matrix product (128,256 x d per position).
@@ -124,7 +128,7 @@ class Llama(nn.Module):
         if not torch.compiler.is_compiling():
             self.check_tokens(tokens, start_pos)
         h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
-        positions = torch.arange(start_pos, start_pos + tokens.shape[1], device=tokens.device)
+        positions = start_pos + torch.arange(tokens.shape[1], device=tokens.device)  # [s] (start_pos int or [1])
         cos, sin = rope_angles(self._inv_freq.to(tokens.device), positions)  # [s, e/2] each
         maps = []
         for i, layer in enumerate(self.layers):
@@ -139,9 +143,9 @@ class Llama(nn.Module):
         return (logits, maps) if return_attention else logits
 
     def generate(self, prompt_ids, max_new_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
-                 stop_tokens=None, seed=None, use_cache: bool = True) -> list[int]:
+                 stop_tokens=None, seed=None, use_cache: bool = True, fixed_shapes: bool = False) -> list[int]:
         """The new token ids after ``prompt_ids`` (greedy at temperature 0). See generate.generate."""
         from .generate import generate
 
         return generate(self, prompt_ids, max_new_tokens, temperature=temperature, top_p=top_p,
-                        stop_tokens=stop_tokens, seed=seed, use_cache=use_cache)
+                        stop_tokens=stop_tokens, seed=seed, use_cache=use_cache, fixed_shapes=fixed_shapes)

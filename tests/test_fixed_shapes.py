@@ -1,0 +1,62 @@
+"""Fixed shapes: decode steps that attend over the whole preallocated KV cache with a mask (a tensor position), so
+every step has the same shapes — what torch.compile(mode="reduce-overhead") and CUDA graphs need (issue 6)."""
+
+import pytest
+import torch
+
+import llama_scratch as ls
+from conftest import long_prompt
+
+
+@pytest.mark.parametrize("use_sdpa", [True, False], ids=["sdpa", "explicit"])
+def test_fixed_shape_steps_give_the_full_forward_logits(tiny_model, use_sdpa):
+    tokens = long_prompt(70, tiny_model.config.vocab_size, seed=11)
+    cache = ls.KVCache(tiny_model.config, 1, 80)  # more slots than used: the unwritten ones must stay hidden
+    tiny_model.use_sdpa = use_sdpa
+    try:
+        with torch.inference_mode():
+            full = tiny_model(tokens)  # [1, 70, v]
+            first = tiny_model(tokens[:, :50], start_pos=torch.tensor([0]), cache=cache)  # a prompt
+            chunk = tiny_model(tokens[:, 50:60], start_pos=torch.tensor([50]), cache=cache)  # a chunk
+            steps = [tiny_model(tokens[:, i:i + 1], start_pos=torch.tensor([i]), cache=cache) for i in range(60, 70)]
+    finally:
+        tiny_model.use_sdpa = True
+    assert torch.allclose(torch.cat([first, chunk, *steps], dim=1), full, atol=1e-4)
+
+
+def test_fixed_shapes_generate_the_same_tokens(tiny_model, tokenizer):
+    prompt = tokenizer.encode("Once upon a time, in a valley of the Andes,", bos=True)
+    plain = tiny_model.generate(prompt, 30, stop_tokens=())
+    assert tiny_model.generate(prompt, 30, stop_tokens=(), fixed_shapes=True) == plain
+    # (Not compared for sampling: the demo's near-flat distributions let float noise reorder near-tied tokens.)
+
+
+def graphs_compiled(model, prompt, n, fixed_shapes) -> int:
+    """How many graphs torch.compile builds for model.forward while generating n tokens (a counting backend: no
+    C++ compiler needed). Each new graph is a recompilation; CUDA graphs would record one per graph."""
+    graphs = []
+
+    def count(gm, example_inputs):
+        graphs.append(gm)
+        return gm.forward
+
+    torch._dynamo.reset()
+    compiled = torch.compile(model.forward, backend=count, fullgraph=True, dynamic=False)
+    original, model.forward = model.forward, compiled
+    try:
+        tokens = ls.generate(model, prompt, n, stop_tokens=(), fixed_shapes=fixed_shapes)
+    except torch._dynamo.exc.FailOnRecompileLimitHit:  # fullgraph=True: too many recompilations is an error
+        return len(graphs)
+    finally:
+        model.forward = original
+        torch._dynamo.reset()
+    assert tokens == ls.generate(model, prompt, n, stop_tokens=())  # compiled or not, the same tokens
+    return len(graphs)
+
+
+def test_fixed_shapes_compile_once_per_shape(tiny_model, tokenizer):
+    prompt = tokenizer.encode("The llama looked at the alpaca", bos=True)
+    # One graph for the prompt, one for every decode step after it.
+    assert graphs_compiled(tiny_model, prompt, 12, fixed_shapes=True) == 2
+    # Negative control: with an int position and the cache's growing prefix, steps keep recompiling.
+    assert graphs_compiled(tiny_model, prompt, 12, fixed_shapes=False) > 2
