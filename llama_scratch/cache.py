@@ -9,13 +9,18 @@ class KVCache:
     """Preallocated keys and values for every layer: ``k[layer]`` and ``v[layer]`` are [b, k, max_len, e].
 
     Allocated once for the longest sequence (a "static" cache: no torch.cat per token, so no re-allocation and
-    no copying of the whole past at every step). ``update`` writes new entries and returns the filled prefix.
+    no copying of the whole past at every step). ``update`` writes new entries and returns the filled prefix (or,
+    given a tensor position, all max_len slots: see update).
     """
 
     def __init__(self, config, batch_size: int, max_len: int, device=None, dtype=torch.float32):
         shape = (config.n_layers, batch_size, config.n_kv_heads, max_len, config.head_dim)
         self.k = torch.zeros(shape, device=device, dtype=dtype)
         self.v = torch.zeros(shape, device=device, dtype=dtype)
+        # The buffers never move: tell torch.compile, so that CUDA graphs may write into them in place (without
+        # this, a compiled step that mutates them is run without CUDA graphs). No effect when not compiling.
+        torch._dynamo.mark_static_address(self.k)
+        torch._dynamo.mark_static_address(self.v)
         self.max_len = max_len
 
     def update(self, layer: int, start_pos, k: torch.Tensor, v: torch.Tensor):
@@ -26,6 +31,9 @@ class KVCache:
         after each query's position (layers.causal_mask_at).
         """
         if isinstance(start_pos, torch.Tensor):
+            if not torch.compiler.is_compiling() and int(start_pos) + k.shape[2] > self.max_len:  # eager only
+                raise ValueError(f"KV cache holds {self.max_len} positions; cannot store up to position "
+                                 f"{int(start_pos) + k.shape[2]}")
             pos = start_pos + torch.arange(k.shape[2], device=k.device)  # [s]
             self.k[layer].index_copy_(2, pos, k)
             self.v[layer].index_copy_(2, pos, v)

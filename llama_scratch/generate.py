@@ -74,6 +74,8 @@ def generate_stream(model, prompt_ids: Sequence[int], max_new_tokens: int, tempe
     graphs, which record one graph per shape: notebook 09).
     """
     prompt_ids = check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed)  # now, not lazily
+    if fixed_shapes and not use_cache:
+        raise ValueError("fixed_shapes=True needs the KV cache (use_cache=True): without it every step's shape grows")
     return _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache, fixed_shapes)
 
 

@@ -42,13 +42,13 @@ def graphs_compiled(model, prompt, n, fixed_shapes) -> int:
 
     torch._dynamo.reset()
     compiled = torch.compile(model.forward, backend=count, fullgraph=True, dynamic=False)
-    original, model.forward = model.forward, compiled
+    model.forward = compiled  # an instance attribute, shadowing Llama.forward
     try:
         tokens = ls.generate(model, prompt, n, stop_tokens=(), fixed_shapes=fixed_shapes)
     except torch._dynamo.exc.FailOnRecompileLimitHit:  # fullgraph=True: too many recompilations is an error
         return len(graphs)
     finally:
-        model.forward = original
+        del model.forward
         torch._dynamo.reset()
     assert tokens == ls.generate(model, prompt, n, stop_tokens=())  # compiled or not, the same tokens
     return len(graphs)
@@ -60,3 +60,11 @@ def test_fixed_shapes_compile_once_per_shape(tiny_model, tokenizer):
     assert graphs_compiled(tiny_model, prompt, 12, fixed_shapes=True) == 2
     # Negative control: with an int position and the cache's growing prefix, steps keep recompiling.
     assert graphs_compiled(tiny_model, prompt, 12, fixed_shapes=False) > 2
+
+
+def test_fixed_shapes_need_the_cache_and_stay_inside_it(tiny_model):
+    with pytest.raises(ValueError, match="needs the KV cache"):
+        ls.generate(tiny_model, [128000, 791], 4, use_cache=False, fixed_shapes=True)
+    cache = ls.KVCache(tiny_model.config, 1, 4)
+    with pytest.raises(ValueError, match="KV cache holds 4 positions"):
+        tiny_model(torch.tensor([[1, 2, 3]]), start_pos=torch.tensor([2]), cache=cache)
