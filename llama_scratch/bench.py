@@ -145,15 +145,23 @@ def ensure_hf_copy(checkpoint) -> Path:
 
 
 # --- One measurement run, in a fresh process ----------------------------------------------------------------
-def peak_rss_bytes() -> int:
-    """Peak resident set size of this process: VmHWM on Linux (per address space, so not inherited from the
-    parent across fork+exec, unlike ru_maxrss), else ru_maxrss."""
+def vmhwm_bytes(pid="self") -> int | None:
+    """Peak resident set size of a process from /proc/<pid>/status (VmHWM, Linux); None where there is none."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
+    return None
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process: VmHWM on Linux (per address space, so not inherited from the
+    parent across fork+exec, unlike ru_maxrss), else ru_maxrss."""
+    peak = vmhwm_bytes()
+    if peak is not None:
+        return peak
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -149,8 +149,9 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_ov
     """Load a Llama from Meta's original/ directory. ``model.config`` is the ModelConfig.
 
     Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file, and
-    its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor). When output.weight is absent, or stored as the same tensor
-    as tok_embeddings.weight, the output projection *is* the embedding matrix (tied), not a copy.
+    its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor).
+    When output.weight is absent, or stored as the same tensor as tok_embeddings.weight, the output projection
+    *is* the embedding matrix (tied), not a copy.
     ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
     """
     dev, dtype = resolve_device(device), resolve_dtype(dtype)

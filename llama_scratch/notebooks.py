@@ -25,12 +25,11 @@ class NotebookRun(NamedTuple):
 
 def kernel_peak_rss(pid: int) -> int | None:
     """Peak resident memory of process ``pid`` so far: VmHWM on Linux, else its current RSS (psutil)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    from .bench import vmhwm_bytes
+
+    peak = vmhwm_bytes(pid)
+    if peak is not None:
+        return peak
     try:
         import psutil
 
