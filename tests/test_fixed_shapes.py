@@ -5,23 +5,9 @@ import pytest
 import torch
 
 import llama_scratch as ls
-from conftest import long_prompt
 
 
-@pytest.mark.parametrize("use_sdpa", [True, False], ids=["sdpa", "explicit"])
-def test_fixed_shape_steps_give_the_full_forward_logits(tiny_model, use_sdpa):
-    tokens = long_prompt(70, tiny_model.config.vocab_size, seed=11)
-    cache = ls.KVCache(tiny_model.config, 1, 80)  # more slots than used: the unwritten ones must stay hidden
-    tiny_model.use_sdpa = use_sdpa
-    try:
-        with torch.inference_mode():
-            full = tiny_model(tokens)  # [1, 70, v]
-            first = tiny_model(tokens[:, :50], start_pos=torch.tensor([0]), cache=cache)  # a prompt
-            chunk = tiny_model(tokens[:, 50:60], start_pos=torch.tensor([50]), cache=cache)  # a chunk
-            steps = [tiny_model(tokens[:, i:i + 1], start_pos=torch.tensor([i]), cache=cache) for i in range(60, 70)]
-    finally:
-        tiny_model.use_sdpa = True
-    assert torch.allclose(torch.cat([first, chunk, *steps], dim=1), full, atol=1e-4)
+# The logits of fixed-shape steps against a full forward: tests/test_generate.py::test_cached_logits_equal_full_forward.
 
 
 def test_fixed_shapes_generate_the_same_tokens(tiny_model, tokenizer):

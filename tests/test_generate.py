@@ -25,14 +25,23 @@ def test_cache_equals_recomputation_equals_hf(tiny_dir, tiny_model, prompt):
     assert out[0, len(prompt):].tolist() == cached
 
 
-def test_cached_logits_equal_full_forward(tiny_model):
+@pytest.mark.parametrize("use_sdpa", [True, False], ids=["sdpa", "explicit"])
+@pytest.mark.parametrize("fixed_shapes", [False, True], ids=["prefix", "fixed-shapes"])
+def test_cached_logits_equal_full_forward(tiny_model, fixed_shapes, use_sdpa):
+    """The cache, filled by a prompt, a chunk and single steps, gives the full forward's logits. With fixed shapes
+    (a tensor position) every step attends over all 80 slots: the 10 never written must stay masked."""
     tokens = long_prompt(70, 128256, seed=9)
-    cache = ls.KVCache(tiny_model.config, 1, 70)
-    with torch.inference_mode():
-        full = tiny_model(tokens)
-        first = tiny_model(tokens[:, :50], start_pos=0, cache=cache)  # a prompt
-        chunk = tiny_model(tokens[:, 50:60], start_pos=50, cache=cache)  # a chunk after the cache
-        steps = [tiny_model(tokens[:, i:i + 1], start_pos=i, cache=cache) for i in range(60, 70)]  # one by one
+    cache = ls.KVCache(tiny_model.config, 1, 80)
+    at = (lambda i: torch.tensor([i])) if fixed_shapes else (lambda i: i)
+    tiny_model.use_sdpa = use_sdpa
+    try:
+        with torch.inference_mode():
+            full = tiny_model(tokens)
+            first = tiny_model(tokens[:, :50], start_pos=at(0), cache=cache)  # a prompt
+            chunk = tiny_model(tokens[:, 50:60], start_pos=at(50), cache=cache)  # a chunk after the cache
+            steps = [tiny_model(tokens[:, i:i + 1], start_pos=at(i), cache=cache) for i in range(60, 70)]  # one by one
+    finally:
+        tiny_model.use_sdpa = True
     assert torch.allclose(torch.cat([first, chunk, *steps], dim=1), full, atol=1e-4)
 
 
