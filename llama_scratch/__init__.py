@@ -17,6 +17,7 @@ from .checkpoint import (
 from .config import ModelConfig, default_rope_scaling_factor, load_config
 from .demo import DEMO_PARAMS, LLAMA_3_2_1B_PARAMS, ensure_demo_checkpoint, make_demo_checkpoint
 from .errors import CheckpointError
+from .tools.exercises import check
 from .generate import generate, generate_stream, sample_next_token
 from .layers import (
     apply_rope,
