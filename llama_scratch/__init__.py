@@ -1,44 +1,31 @@
-"""llama_scratch: Llama-3.2-1B rebuilt from scratch in plain PyTorch, one idea per module.
+"""llama_scratch: Llama-3.2-1B rebuilt from scratch in plain PyTorch.
 
-The notebooks in notebooks/ derive each piece by hand and check it against the function here.
+The notebooks in notebooks/ derive each piece by hand and check it against the function here. The package is
+layered, and each layer imports only from the ones before it: core (the model), checkpoints (files on disk),
+analysis, training, tools (command line, plots, notebook runner, benchmark). ``import llama_scratch as ls``
+gives the names the notebooks use; ``from llama_scratch import plots`` the plotting functions.
 """
 
-from .cache import KVCache
-from .checkpoint import (
-    CheckpointInfo,
-    count_parameters,
-    expected_shapes,
-    find_checkpoint,
-    load_model,
-    load_tokenizer,
-    read_state_dict,
-    resolve_device,
-)
-from .config import ModelConfig, default_rope_scaling_factor, load_config
-from .demo import DEMO_PARAMS, LLAMA_3_2_1B_PARAMS, ensure_demo_checkpoint, make_demo_checkpoint
-from .errors import CheckpointError
+import importlib
+
+from .checkpoints import DEMO_PARAMS, LLAMA_3_2_1B_PARAMS, CheckpointInfo, ensure_demo_checkpoint, find_checkpoint, \
+    load_model, load_tokenizer, make_demo_checkpoint, open_checkpoint, read_state_dict, resolve_device, \
+    verify_checkpoint
+from .core import CheckpointError, KVCache, Llama, ModelConfig, RopeBands, Tokenizer, apply_rope, attention, \
+    attention_qkv, attention_stages, attention_weights, causal_mask, causal_mask_at, config_from_params, \
+    count_parameters, default_rope_scaling_factor, embed, expected_shapes, generate, generate_stream, \
+    grouped_query_attention, layer_weights, llama3_scale_frequencies, load_config, repeat_kv, rms_norm, \
+    rope_angles, rope_bands, rope_frequencies, rope_inverse_frequencies, sample_next_token, swiglu, \
+    transformer_block
 from .tools.exercises import check
-from .generate import generate, generate_stream, sample_next_token
-from .layers import (
-    apply_rope,
-    attention,
-    attention_weights,
-    causal_mask,
-    causal_mask_at,
-    embed,
-    grouped_query_attention,
-    layer_weights,
-    llama3_scale_frequencies,
-    repeat_kv,
-    rms_norm,
-    rope_angles,
-    rope_frequencies,
-    rope_inverse_frequencies,
-    swiglu,
-    transformer_block,
-)
-from .model import Llama
-from . import hf  # noqa: E402  (conversion to Hugging Face transformers; imports transformers lazily)
-from .tokenizer import Tokenizer
 
 __version__ = "0.1.0"
+
+# Imported on first use: matplotlib takes a while to import, and the command line does not need it.
+_LAZY_MODULES = {"plots": "llama_scratch.tools.plots"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name])
+    raise AttributeError(f"module 'llama_scratch' has no attribute {name!r}")

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llama_scratch.notebooks import execute_notebook, notebook_paths  # noqa: E402
+from llama_scratch.tools.notebooks import execute_notebook, notebook_paths  # noqa: E402
 
 
 def main() -> int:
@@ -46,15 +46,10 @@ def main() -> int:
             memory = f", peak memory {run.peak_rss_bytes / 1e9:.2f} GB" if run.peak_rss_bytes else ""
             peaks.append(run.peak_rss_bytes or 0)
             print(f"{path.name}: {run.seconds:.1f} s{memory} -> {out / 'notebooks' / path.name}", flush=True)
-    try:
-        import llama_scratch.figures  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        code = subprocess.call([sys.executable, "-m", "llama_scratch", "figures", "--out", str(out / "figures" /
-                                                                                              "default")])
-        if code:
-            return code
+    code = subprocess.call([sys.executable, "-m", "llama_scratch", "figures", "--out",
+                            str(out / "figures" / "default")])
+    if code:
+        return code
     print(f"all {len(paths)} notebooks executed in {time.perf_counter() - total:.1f} s; see {out}/")
     if any(peaks):  # with --jobs N, at most the N largest kernels are alive at once
         print(f"largest kernel: {max(peaks) / 1e9:.2f} GB; {args.jobs} at once need at most "

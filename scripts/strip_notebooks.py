@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from llama_scratch.notebooks import strip_outputs  # noqa: E402
+from llama_scratch.tools.notebooks import strip_outputs  # noqa: E402
 
 for name in sys.argv[1:]:
     nb = nbformat.read(name, as_version=4)

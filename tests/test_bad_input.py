@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import llama_scratch as ls
-from test_cli import cli
+from llama_scratch.checkpoints import CHECKPOINT_FILES
+from conftest import cli
 
 
 @pytest.fixture()
@@ -57,7 +58,7 @@ def test_missing_files(ckpt):
 
 def test_missing_tokenizer(ckpt):
     (ckpt / "tokenizer.model").unlink()
-    expect_error(ckpt, str(ckpt), "missing tokenizer.model", "download", load=ls.checkpoint.verify_checkpoint)
+    expect_error(ckpt, str(ckpt), "missing tokenizer.model", "download", load=ls.verify_checkpoint)
 
 
 def test_directory_does_not_exist(tmp_path):
@@ -155,7 +156,7 @@ def test_one_tensor_of_the_wrong_shape_is_named(ckpt):
     sd["layers.2.attention.wk.weight"] = sd["layers.2.attention.wk.weight"][:16].clone()
     torch.save(sd, ckpt / "consolidated.00.pth")
     expect_error(ckpt, "consolidated.00.pth: tensor 'layers.2.attention.wk.weight' has shape (16, 128) but "
-                       "params.json implies (32, 128)", "re-download", load=ls.checkpoint.verify_checkpoint)
+                       "params.json implies (32, 128)", "re-download", load=ls.verify_checkpoint)
 
 
 def test_integer_tensor(ckpt):
@@ -231,7 +232,7 @@ def break_checkpoint(ckpt, how):
     elif how == "missing":
         (ckpt / "params.json").unlink()
     elif how == "hf":
-        for name in ls.checkpoint.CHECKPOINT_FILES:
+        for name in CHECKPOINT_FILES:
             (ckpt / name).unlink()
         (ckpt / "config.json").write_text("{}")
         (ckpt / "model.safetensors").write_bytes(b"\0" * 16)

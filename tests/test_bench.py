@@ -9,7 +9,8 @@ import json
 import pytest
 import torch
 
-from test_cli import cli
+from conftest import cli
+from llama_scratch.tools.bench import report
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +78,11 @@ def test_bad_arguments_exit_2_with_one_line(tiny_dir, tmp_path, args, match):
 
 
 def _decode_target(ours_tps, hf_tps):
-    from llama_scratch import bench
-
-    summary = {impl: {"decode_tokens_per_s": sorted(tps)[len(tps) // 2], "decode_spread": bench.spread(tps),
+    summary = {impl: {"decode_tokens_per_s": sorted(tps)[len(tps) // 2], "decode_spread": report.spread(tps),
                       "peak_rss_over_imports_mb": 1.0, "no_cache_tokens_per_s": 1.0}
                for impl, tps in (("ours", ours_tps), ("hf", hf_tps))}
     settings = {"dtype": "bfloat16", "device": "cpu", "no_cache_tokens": 256}
-    return bench.check_targets(summary["ours"], summary["hf"], settings, 10)[0]
+    return report.check_targets(summary["ours"], summary["hf"], settings, 10)[0]
 
 
 def test_decode_target_met_when_faster():

@@ -1,16 +1,8 @@
 """The command line: generate streams text; every error is one line on stderr and exit code 2, no traceback."""
 
-import subprocess
-import sys
-
 import pytest
 
-from conftest import ROOT
-
-
-def cli(*args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "llama_scratch", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=timeout)
+from conftest import cli
 
 
 def test_generate_on_demo_checkpoint(tiny_dir):

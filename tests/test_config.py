@@ -9,7 +9,7 @@ import llama_scratch as ls
 
 def test_real_1b_derived_sizes(golden):
     facts = golden["real_checkpoint_facts"]
-    config = ls.config.config_from_params(facts["params.json (Llama-3.2-1B and -Instruct)"])
+    config = ls.config_from_params(facts["params.json (Llama-3.2-1B and -Instruct)"])
     assert config.head_dim == facts["head_dim"] == 64
     assert config.ffn_hidden_dim == facts["ffn_hidden_dim"] == 8192
     assert ls.count_parameters(config, tied=True) == facts["unique_parameters"] == 1_235_814_400

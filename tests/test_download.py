@@ -11,10 +11,8 @@ import time
 
 import pytest
 
-import llama_scratch as ls
-from conftest import ROOT
-from llama_scratch import download as dl
-from test_cli import cli
+from conftest import ROOT, cli
+from llama_scratch.checkpoints import CHECKPOINT_FILES, download as dl, hubs, verify_checkpoint
 
 QUIET = dict(log=lambda *a: None)
 
@@ -42,12 +40,12 @@ def fake_fetch(tiny_dir):
 def test_fresh_download_then_nothing_to_do(tmp_path, tiny_dir, fake_fetch):
     target = tmp_path / "weights" / "original"  # parents are created
     assert dl.download("instruct", "modelscope", target, fetch=fake_fetch, **QUIET) == target
-    assert listing(target) == sorted(ls.checkpoint.CHECKPOINT_FILES)  # no temporary folder left
+    assert listing(target) == sorted(CHECKPOINT_FILES)  # no temporary folder left
     assert fake_fetch.calls == [("LLM-Research/Llama-3.2-1B-Instruct", n)
                                 for n in ("params.json", "tokenizer.model", "consolidated.00.pth")]
-    for name in ls.checkpoint.CHECKPOINT_FILES:
+    for name in CHECKPOINT_FILES:
         assert (target / name).read_bytes() == (tiny_dir / name).read_bytes()
-    assert ls.checkpoint.verify_checkpoint(target).n_layers == 4
+    assert verify_checkpoint(target).n_layers == 4
     mtimes = {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
     messages = []
     dl.download("instruct", "modelscope", target, fetch=fake_fetch, log=messages.append)
@@ -73,7 +71,7 @@ def test_partial_checkpoint_fetches_only_what_is_missing(tmp_path, tiny_dir, fak
     assert fake_fetch.calls == [("meta-llama/Llama-3.2-1B", "tokenizer.model"),
                                 ("meta-llama/Llama-3.2-1B", "consolidated.00.pth")]
     assert (target / "params.json").stat().st_mtime_ns == before  # never overwritten
-    assert listing(target) == sorted(ls.checkpoint.CHECKPOINT_FILES)
+    assert listing(target) == sorted(CHECKPOINT_FILES)
 
 
 def test_file_that_appears_during_the_fetch_is_not_replaced(tmp_path, tiny_dir):
@@ -91,7 +89,7 @@ def test_file_that_appears_during_the_fetch_is_not_replaced(tmp_path, tiny_dir):
     dl.download("instruct", "modelscope", target, fetch=racing_fetch, log=messages.append)
     assert (target / "tokenizer.model").read_bytes() == (tiny_dir / "tokenizer.model").read_bytes() + b"\n"
     assert any("kept it" in m for m in messages)
-    assert listing(target) == sorted(ls.checkpoint.CHECKPOINT_FILES)
+    assert listing(target) == sorted(CHECKPOINT_FILES)
 
 
 def test_interrupted_fetch_leaves_nothing_half_written(tmp_path, tiny_dir):
@@ -103,7 +101,7 @@ def test_interrupted_fetch_leaves_nothing_half_written(tmp_path, tiny_dir):
         return shutil.copy(tiny_dir / name, dest_dir / name)
 
     target = tmp_path / "original"
-    with pytest.raises(dl.DownloadError, match="connection reset by peer") as info:
+    with pytest.raises(hubs.DownloadError, match="connection reset by peer") as info:
         dl.download("instruct", "modelscope", target, fetch=dying_fetch, **QUIET)
     assert "by hand" in str(info.value) and "second line" not in str(info.value)
     # The two complete files stay (a re-run fetches only the weights); no partial and no renamed weights file.
@@ -128,7 +126,7 @@ def test_stale_temporary_folder_of_a_killed_run_is_removed(tmp_path, fake_fetch)
     stale.mkdir(parents=True)
     (stale / "consolidated.00.pth").write_bytes(b"PK half")
     dl.download("instruct", "modelscope", target, fetch=fake_fetch, **QUIET)
-    assert listing(target) == sorted(ls.checkpoint.CHECKPOINT_FILES)
+    assert listing(target) == sorted(CHECKPOINT_FILES)
 
 
 def fetch_with(tiny_dir, bad_name, bad_text):
@@ -150,7 +148,7 @@ def test_weights_that_disagree_with_params_are_removed(tmp_path, tiny_dir):
                              (tiny_dir / "params.json").read_text().replace('"n_layers": 4', '"n_layers": 5'))
 
     target = tmp_path / "original"
-    with pytest.raises(dl.DownloadError, match="'layers.4.attention.wq.weight' is missing") as info:
+    with pytest.raises(hubs.DownloadError, match="'layers.4.attention.wq.weight' is missing") as info:
         dl.download("instruct", "modelscope", target, fetch=wrong_fetch, **QUIET)
     assert "were removed" in str(info.value)
     assert not target.exists()
@@ -161,7 +159,7 @@ def test_broken_downloaded_file_is_never_named(tmp_path, tiny_dir):
     html_fetch = fetch_with(tiny_dir, "tokenizer.model", "<html><body>403 Forbidden</body></html>\n")
 
     target = tmp_path / "original"
-    with pytest.raises(dl.DownloadError, match="downloaded tokenizer.model") as info:
+    with pytest.raises(hubs.DownloadError, match="downloaded tokenizer.model") as info:
         dl.download("instruct", "modelscope", target, fetch=html_fetch, **QUIET)
     assert "line 1" in str(info.value)
     assert not target.exists()  # params.json, fetched by this run, was removed too
@@ -171,7 +169,7 @@ def test_broken_file_already_present_is_kept_and_nothing_fetched(tmp_path, tiny_
     target = tmp_path / "original"
     target.mkdir()
     (target / "params.json").write_text('{"dim": 128,')
-    with pytest.raises(dl.DownloadError, match="not valid JSON.*left as it is: delete it"):
+    with pytest.raises(hubs.DownloadError, match="not valid JSON.*left as it is: delete it"):
         dl.download("instruct", "modelscope", target, fetch=fake_fetch, **QUIET)
     assert fake_fetch.calls == [] and (target / "params.json").read_text() == '{"dim": 128,'
 
@@ -179,7 +177,7 @@ def test_broken_file_already_present_is_kept_and_nothing_fetched(tmp_path, tiny_
 def test_complete_but_broken_checkpoint_is_not_touched(tmp_path, tiny_dir, fake_fetch):
     target = shutil.copytree(tiny_dir, tmp_path / "original")
     (target / "tokenizer.model").write_text("garbage\n")
-    with pytest.raises(dl.DownloadError, match="fail verification.*never overwritten"):
+    with pytest.raises(hubs.DownloadError, match="fail verification.*never overwritten"):
         dl.download("instruct", "modelscope", target, fetch=fake_fetch, **QUIET)
     assert fake_fetch.calls == [] and (target / "tokenizer.model").read_text() == "garbage\n"
 
@@ -193,7 +191,7 @@ def test_a_fetch_that_hangs_is_abandoned_at_the_deadline(tmp_path, monkeypatch):
 
     target = tmp_path / "original"
     start = time.monotonic()
-    with pytest.raises(dl.DownloadError, match="no complete answer within 0.5 s"):
+    with pytest.raises(hubs.DownloadError, match="no complete answer within 0.5 s"):
         dl.download("instruct", "hf", target, fetch=hanging, **QUIET)
     assert time.monotonic() - start < 2.5
     assert not target.exists()
@@ -216,9 +214,9 @@ def test_help_mentions_licence_and_token():
 
 def hub_reachable(source):
     try:
-        dl.check_reachable(source, timeout=5)
+        hubs.check_reachable(source, timeout=5)
         return True
-    except dl.DownloadError:
+    except hubs.DownloadError:
         return False
 
 
@@ -226,7 +224,7 @@ def hub_reachable(source):
 def test_offline_is_one_line_within_a_minute(tmp_path, source):
     """The real command on this machine's real network, which cannot reach the model hubs."""
     if hub_reachable(source):
-        pytest.skip(f"{dl.endpoint(source)} is reachable here: this test would download 2.5 GB")
+        pytest.skip(f"{hubs.endpoint(source)} is reachable here: this test would download 2.5 GB")
     target = tmp_path / "x" / "original"
     start = time.monotonic()
     r = subprocess.run([sys.executable, "-m", "llama_scratch", "download", "--source", source, "--dir", str(target)],
@@ -243,7 +241,7 @@ def test_offline_is_one_line_within_a_minute(tmp_path, source):
 
 def test_unresolvable_mirror_is_reported_by_name(tmp_path, monkeypatch, capsys):
     """A mirror set through the hub library's own variable is the host checked (.invalid never resolves)."""
-    from llama_scratch.__main__ import main
+    from llama_scratch.tools.cli import main
 
     monkeypatch.setenv("MODELSCOPE_ENDPOINT", "https://model-hub.invalid")
     target = tmp_path / "original"

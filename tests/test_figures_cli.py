@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import llama_scratch as ls
-from llama_scratch import figures
-from llama_scratch.__main__ import main
-from test_cli import cli
+from conftest import cli
+from llama_scratch.tools import figures
+from llama_scratch.tools.cli import main
 
 PROMPT = "The llama looked at the alpaca. 羊驼看着它。"
 RAW_NAMES = ("rope_frequencies", "rope_spokes", "rope_relative_distance")

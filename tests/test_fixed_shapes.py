@@ -1,5 +1,5 @@
 """Fixed shapes: decode steps that attend over the whole preallocated KV cache with a mask (a tensor position), so
-every step has the same shapes — what torch.compile(mode="reduce-overhead") and CUDA graphs need (issue 6)."""
+every step has the same shapes — what torch.compile(mode="reduce-overhead") and CUDA graphs need."""
 
 import pytest
 import torch

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 import llama_scratch as ls
-from conftest import long_prompt
-from llama_scratch.hf import hf_model_from_state_dict
-from peers import meta_logits
+from conftest import long_prompt, meta_logits
+from llama_scratch.checkpoints.demo import random_state_dict
+from llama_scratch.checkpoints.hf import hf_model_from_state_dict
 
 ATOL = 1e-4
 SEQ = 600
@@ -89,7 +89,7 @@ def test_tied_output_is_one_tensor(tiny_model):
 
 
 def test_tied_tensor_stored_twice_is_converted_once(tmp_path):
-    sd = ls.demo.random_state_dict(TINY, seed=2, tie_output=True)
+    sd = random_state_dict(TINY, seed=2, tie_output=True)
     sd["output.weight"] = sd["tok_embeddings.weight"]  # the same storage under both names
     (tmp_path / "params.json").write_text(__import__("json").dumps(TINY))
     torch.save(sd, tmp_path / "consolidated.00.pth")

@@ -5,7 +5,7 @@ import torch
 
 import llama_scratch as ls
 from conftest import long_prompt
-from llama_scratch.hf import hf_model_from_state_dict
+from llama_scratch.checkpoints.hf import hf_model_from_state_dict
 
 N_NEW = 40
 

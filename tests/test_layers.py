@@ -4,7 +4,8 @@ import pytest
 import torch
 
 import llama_scratch as ls
-from peers import meta_model_module
+from conftest import meta_model_module
+from llama_scratch.core.format import BLOCK_KEYS
 
 ATOL = 1e-5
 
@@ -61,7 +62,7 @@ def test_rope_scaling_bands():
 def test_interleaved_rope_equals_hf_rotate_half_after_permutation(rand):
     from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
-    from llama_scratch.hf import permute_for_rotate_half
+    from llama_scratch.checkpoints.hf import permute_for_rotate_half
 
     n_heads, e, d, seq = 4, 16, 32, 50
     wq, x = rand(n_heads * e, d), rand(1, seq, d)
@@ -94,13 +95,13 @@ def test_attention_and_block_match_meta(meta, rand, n_kv_heads, use_sdpa):
 
     params = dict(dim=64, n_layers=1, n_heads=4, n_kv_heads=n_kv_heads, vocab_size=100, multiple_of=16,
                   ffn_dim_multiplier=1.3, norm_eps=1e-5, rope_theta=500000.0, use_scaled_rope=True)
-    config = ls.config.config_from_params(params)
+    config = ls.config_from_params(params)
     args = ModelArgs(max_batch_size=2, max_seq_len=40, **params)
     block = meta.TransformerBlock(0, args)
     with torch.no_grad():
         for p in block.parameters():
             p.copy_(rand(*p.shape) * 0.3)
-    w = {short: dict(block.named_parameters())[key] for short, key in ls.layers.BLOCK_KEYS.items()}
+    w = {short: dict(block.named_parameters())[key] for short, key in BLOCK_KEYS.items()}
     freqs_cis = meta.precompute_freqs_cis(config.head_dim, 40, 500000.0, True)
     cos, sin = ls.rope_angles(ls.rope_frequencies(config), torch.arange(40))
     x = rand(2, 40, 64)

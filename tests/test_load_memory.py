@@ -1,4 +1,4 @@
-"""Loading converts tensor by tensor and gives back the memory-mapped file's pages as it goes (issue 6)."""
+"""Loading converts tensor by tensor and gives back the memory-mapped file's pages as it goes."""
 
 import sys
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import llama_scratch as ls
-from llama_scratch import checkpoint
+from llama_scratch.checkpoints import load
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/smaps")
 
@@ -29,12 +29,12 @@ def test_release_mapped_pages_drops_resident_pages_and_keeps_the_data(tmp_path):
     path = (tmp_path / "t.pth").resolve()
     original = torch.randn(2048, 4096).to(torch.bfloat16)  # 16 MiB
     torch.save({"a": original, "b": original[:16].clone()}, path)
-    sd = checkpoint.read_state_dict(path)
+    sd = ls.read_state_dict(path)
     assert mapped_rss_bytes(path) < 4 * 2**20  # nothing read yet
     assert torch.equal(sd["a"], original)  # reads every page of "a"
     touched = mapped_rss_bytes(path)
     assert touched > 15 * 2**20
-    checkpoint.release_mapped_pages(sd["a"])
+    load.release_mapped_pages(sd["a"])
     assert mapped_rss_bytes(path) < touched - 15 * 2**20  # the pages are no longer ours
     assert torch.equal(sd["a"], original)  # a later read fetches them from the file again
     assert torch.equal(sd["b"], original[:16])
@@ -42,7 +42,7 @@ def test_release_mapped_pages_drops_resident_pages_and_keeps_the_data(tmp_path):
 
 def test_load_model_releases_each_converted_tensor_once(tiny_dir, monkeypatch):
     released = []
-    monkeypatch.setattr(checkpoint, "release_mapped_pages", lambda t: released.append(tuple(t.shape)))
+    monkeypatch.setattr(load, "release_mapped_pages", lambda t: released.append(tuple(t.shape)))
     model = ls.load_model(tiny_dir, dtype=torch.float32)
     stored = {k: tuple(v.shape) for k, v in model.state_dict().items() if k != "output.weight"}  # tied: once
     assert sorted(released) == sorted(stored.values())
@@ -51,7 +51,7 @@ def test_load_model_releases_each_converted_tensor_once(tiny_dir, monkeypatch):
 def test_load_model_keeps_the_map_when_nothing_is_converted(tiny_dir, monkeypatch):
     # bf16 -> bf16 on the CPU is zero-copy: the model's tensors *are* the mapped pages, which must stay.
     released = []
-    monkeypatch.setattr(checkpoint, "release_mapped_pages", lambda t: released.append(t))
+    monkeypatch.setattr(load, "release_mapped_pages", lambda t: released.append(t))
     model = ls.load_model(tiny_dir, dtype=torch.bfloat16)
     assert released == []
     assert model.dtype == torch.bfloat16
@@ -61,5 +61,5 @@ def test_non_contiguous_tensors_are_left_alone():
     # An expanded view spans far less memory than numel * element_size: releasing that range would hit other memory.
     base = torch.ones(1)
     view = base.expand(4 * 2**20)
-    checkpoint.release_mapped_pages(view)
+    load.release_mapped_pages(view)
     assert base.item() == 1.0 and bool((view == 1).all())

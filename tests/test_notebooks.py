@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from llama_scratch.notebooks import execute_notebook, notebook_paths
+from llama_scratch.tools.notebooks import execute_notebook, notebook_paths
 
 NOTEBOOKS = notebook_paths(ROOT)
 

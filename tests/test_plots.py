@@ -1,4 +1,4 @@
-"""llama_scratch.plots: the figures show the right numbers (attention recomputed by hand from the raw tensors, RoPE
+"""llama_scratch.tools.plots: the figures show the right numbers (attention recomputed by hand from the raw tensors, RoPE
 wavelengths from the plain formula and from Meta's own apply_scaling), are legible on a slide (titles, colour bars,
 fonts >= 11 pt) and draw CJK token labels or readable escapes without 'Glyph missing' warnings."""
 
@@ -14,9 +14,10 @@ import torch
 from matplotlib.text import Text
 
 import llama_scratch as ls
+from conftest import meta_model_module
 from llama_scratch import plots
-from llama_scratch.config import config_from_params
-from llama_scratch.figures import make_figures
+from llama_scratch.tools import labels as label_text
+from llama_scratch.tools.figures import make_figures
 
 PROMPT = "Llamas eat grass. 羊驼吃草。"
 CJK = "羊驼吃草"
@@ -141,8 +142,6 @@ def test_titles_colour_bars_and_font_sizes(tiny_model, layer0, tokenizer):
 
 def test_rope_frequencies_figure_matches_the_formula_and_meta(golden_free_1b_config):
     """Wavelengths 2π·θ^(2i/e) by hand (unscaled) and from Meta's apply_scaling with factor 32 (scaled)."""
-    from peers import meta_model_module
-
     config = golden_free_1b_config
     fig = plots.rope_frequencies_figure(config)
     unscaled, scaled = (np.asarray(line.get_ydata()) for line in fig.axes[0].lines[:2])
@@ -159,8 +158,8 @@ def test_rope_frequencies_figure_matches_the_formula_and_meta(golden_free_1b_con
 
 @pytest.fixture(scope="module")
 def golden_free_1b_config():
-    """The real Llama-3.2-1B config (params.json values are in llama_scratch.demo; no weights needed)."""
-    return config_from_params(ls.LLAMA_3_2_1B_PARAMS)
+    """The real Llama-3.2-1B config (its params.json is in llama_scratch.checkpoints.models; no weights needed)."""
+    return ls.config_from_params(ls.LLAMA_3_2_1B_PARAMS)
 
 
 def test_rope_spokes_point_where_the_angle_says(golden_free_1b_config):
@@ -223,8 +222,8 @@ def test_cjk_labels_without_a_cjk_font_are_escaped(tokenizer, monkeypatch):
     from matplotlib import font_manager, ft2font
 
     dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
-    monkeypatch.setattr(plots, "_CJK_FONT", [None])
-    monkeypatch.setattr(plots, "_COVERED", [set(ft2font.FT2Font(dejavu).get_charmap())])
+    monkeypatch.setattr(label_text, "_CJK_FONT", [None])
+    monkeypatch.setattr(label_text, "_COVERED", [set(ft2font.FT2Font(dejavu).get_charmap())])
     ids = tokenizer.encode("中") + tokenizer.encode(" é") + tokenizer.encode(CJK)
     labels = plots.token_labels(tokenizer, ids)
     raw = tokenizer.decode_token_bytes(ids)

@@ -1,10 +1,10 @@
-"""Golden outputs of Meta's real weights (../shared/golden_outputs.json). Skipped when weights/ has no real ones."""
+"""Golden outputs of Meta's real weights (tests/golden/golden_outputs.json). Skipped when weights/ has no real ones."""
 
 import pytest
 import torch
 
 import llama_scratch as ls
-from llama_scratch.checkpoint import CHECKPOINT_FILES, is_demo_checkpoint, weights_dir
+from llama_scratch.checkpoints import CHECKPOINT_FILES, is_demo_checkpoint, weights_dir
 
 MODELS = {"Llama-3.2-1B-Instruct": "Llama-3.2-1B-Instruct/original", "Llama-3.2-1B (base)": "Llama-3.2-1B/original"}
 

@@ -16,15 +16,14 @@ from pathlib import Path
 
 import torch
 
-from .checkpoint import DEMO_MARKER, WEIGHTS_FILE, expected_shapes, weights_dir
-from .config import config_from_params
-from .errors import CheckpointError
+from ..core.config import config_from_params
+from ..core.errors import CheckpointError
+from ..core.format import EMBEDDING, OUTPUT, expected_shapes
+from .models import LLAMA_3_2_1B_PARAMS
+from .paths import weights_dir
+from .read import WEIGHTS_FILE
 
-# The real params.json of Llama-3.2-1B and -Instruct (identical for both).
-LLAMA_3_2_1B_PARAMS = {
-    "dim": 2048, "ffn_dim_multiplier": 1.5, "multiple_of": 256, "n_heads": 32, "n_kv_heads": 8, "n_layers": 16,
-    "norm_eps": 1e-05, "rope_theta": 500000.0, "use_scaled_rope": True, "vocab_size": 128256,
-}
+DEMO_MARKER = "demo_checkpoint.json"  # written beside the three files of a generated (random) checkpoint
 DEMO_PARAMS = {
     # Small enough for CI (~17M parameters, 33 MB), with every feature of the real one: GQA (8 query heads on
     # 2 kv heads), scaled RoPE with all three frequency bands (head_dim 16), the real vocabulary and tokenizer.
@@ -32,6 +31,11 @@ DEMO_PARAMS = {
     # The real shapes: 1,235,814,400 parameters, 2.47 GB in bf16.
     "1b": dict(LLAMA_3_2_1B_PARAMS),
 }
+
+
+def is_demo_checkpoint(path) -> bool:
+    """True when ``path`` holds a generated checkpoint (random weights), by its demo_checkpoint.json."""
+    return (Path(path) / DEMO_MARKER).is_file()
 
 
 def meta_tokenizer_path() -> Path:
@@ -59,7 +63,7 @@ def random_state_dict(params: dict, seed: int = 0, tie_output: bool = True) -> d
     for key, shape in expected_shapes(config, include_output=not tie_output).items():
         if len(shape) == 1:  # a norm weight
             t = torch.rand(shape, generator=gen) + 0.5
-        elif key in ("tok_embeddings.weight", "output.weight"):
+        elif key in (EMBEDDING.meta, OUTPUT.meta):
             t = torch.randn(shape, generator=gen) * 0.02
         else:
             t = torch.randn(shape, generator=gen) / math.sqrt(shape[1])
@@ -80,7 +84,7 @@ def make_demo_checkpoint(out_dir, size: str = "tiny", seed: int = 0, *, params: 
             raise ValueError(f"unknown demo size {size!r}; choose one of {sorted(DEMO_PARAMS)}")
         params = DEMO_PARAMS[size]
     out = Path(out_dir)
-    if (out / WEIGHTS_FILE).exists() and not (out / DEMO_MARKER).exists():
+    if (out / WEIGHTS_FILE).exists() and not is_demo_checkpoint(out):
         raise CheckpointError(f"{out} already holds a checkpoint that is not a demo one; refusing to overwrite it. "
                               "Choose another directory.")
     out.mkdir(parents=True, exist_ok=True)
@@ -111,7 +115,7 @@ def demo_checkpoint_dir(size: str = "tiny") -> Path:
 def ensure_demo_checkpoint(size: str = "tiny", seed: int = 0) -> Path:
     """The cached demo checkpoint of ``size``, generated on first use (the 1b one takes ~30 s and 2.5 GB)."""
     path = demo_checkpoint_dir(size)
-    if not (path / DEMO_MARKER).is_file():
+    if not is_demo_checkpoint(path):
         print(f"Generating the {size} demo checkpoint (random weights) in {path} ...", flush=True)
         make_demo_checkpoint(path, size=size, seed=seed)
     return path

@@ -1,4 +1,8 @@
-"""Turning next-token logits into text: greedy, temperature and top-p sampling, stop tokens, KV cache."""
+"""Turning next-token logits into text: greedy, temperature and top-p sampling, stop tokens, KV cache.
+
+The decode loop reads one value back from the device per generated token, the sampled id: the prompt is checked
+once as Python ints, the positions stay on the device, and sampling never asks the host (no torch.multinomial).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,8 @@ from typing import Iterator, Sequence
 import torch
 
 from .cache import KVCache
+from .tokenizer import bos_token_id, stop_token_ids
 
-# <|end_of_text|>, <|eom_id|>, <|eot_id|>: the base model ends a document with the first, the Instruct model ends
-# its turn with the last. Same list as Tokenizer.stop_tokens.
-LLAMA3_STOP_TOKENS = (128001, 128008, 128009)
 MAX_TEMPERATURE = 100.0  # above this every token is about equally likely: almost surely a mistake
 
 
@@ -20,7 +22,9 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_p: flo
     """Pick one token per row.  logits [b, v] -> ids [b].
 
     temperature 0: argmax (greedy). Otherwise softmax(logits / temperature), keep the smallest set of most likely
-    tokens whose probabilities sum to top_p (nucleus sampling), renormalise and draw.
+    tokens whose probabilities sum to top_p (nucleus sampling), renormalise and draw. The draw is the one
+    torch.multinomial makes for one sample (argmax of p / q, q ~ Exp(1): the same ids from the same generator)
+    without its checks of the probabilities, which read values back from the device.
     """
     if temperature == 0:
         return logits.argmax(dim=-1)
@@ -30,7 +34,8 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_p: flo
     drop = probs_sorted.cumsum(dim=-1) - probs_sorted > top_p
     probs_sorted = probs_sorted.masked_fill(drop, 0.0)
     probs_sorted = probs_sorted / probs_sorted.sum(dim=-1, keepdim=True)
-    choice = torch.multinomial(probs_sorted, num_samples=1, generator=generator)  # [b, 1] index into sorted
+    q = torch.empty_like(probs_sorted).exponential_(1, generator=generator)  # [b, v]
+    choice = (probs_sorted / q).argmax(dim=-1, keepdim=True)  # [b, 1] index into sorted
     return order.gather(-1, choice).squeeze(-1)
 
 
@@ -40,7 +45,7 @@ def check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p,
         prompt_ids = prompt_ids.flatten().tolist()
     prompt_ids = list(prompt_ids)
     if not prompt_ids:
-        raise ValueError("the prompt is empty: give at least one token id (e.g. the bos token 128000)")
+        raise ValueError(f"the prompt is empty: give at least one token id (e.g. the bos token {bos_token_id()})")
     vocab = model.config.vocab_size
     for i in prompt_ids:
         if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < vocab:
@@ -66,22 +71,43 @@ def generate_stream(model, prompt_ids: Sequence[int], max_new_tokens: int, tempe
                     use_cache: bool = True, fixed_shapes: bool = False) -> Iterator[int]:
     """Yield new token ids one at a time (batch of one). Stops after a stop token, which is not yielded.
 
-    stop_tokens: None means Llama 3's (<|end_of_text|>, <|eom_id|>, <|eot_id|>); pass () to never stop early.
+    stop_tokens: None means the Llama 3 tokenizer's (tokenizer.stop_token_ids(): <|end_of_text|>, <|eom_id|>,
+    <|eot_id|>); pass a tokenizer's ``stop_tokens``, your own ids, or () to never stop early.
     use_cache: with a KV cache the prompt is processed once and each step feeds one token; without it every step
     recomputes the whole sequence (same tokens, much slower: see notebook 08).
     fixed_shapes: pass each step's position as a tensor, so every decode step attends over the whole preallocated
     cache with a mask and has the same shapes (same tokens; for torch.compile(mode="reduce-overhead") / CUDA
     graphs, which record one graph per shape: notebook 09).
     """
+    stop = set(stop_token_ids() if stop_tokens is None else stop_tokens)
+    ids = generate_tensors(model, prompt_ids, max_new_tokens, temperature, top_p, seed, use_cache, fixed_shapes)
+    return _read_until_stop(ids, stop)
+
+
+def _read_until_stop(ids: Iterator[torch.Tensor], stop: set) -> Iterator[int]:
+    for next_id in ids:
+        token = int(next_id)  # the one read back from the device per token
+        if token in stop:
+            return
+        yield token
+
+
+def generate_tensors(model, prompt_ids: Sequence[int], max_new_tokens: int, temperature: float = 0.0,
+                     top_p: float = 1.0, seed: int | None = None, use_cache: bool = True,
+                     fixed_shapes: bool = False) -> Iterator[torch.Tensor]:
+    """The decode loop of generate_stream without its reads: yield each new id as a tensor [1] on the model's device,
+    never read back to Python, for exactly max_new_tokens steps (stopping needs the value: generate_stream does it).
+
+    The arguments are checked here, once (the prompt as Python ints); the steps then run without a host sync.
+    """
     prompt_ids = check_generation_args(model, prompt_ids, max_new_tokens, temperature, top_p, seed)  # now, not lazily
     if fixed_shapes and not use_cache:
         raise ValueError("fixed_shapes=True needs the KV cache (use_cache=True): without it every step's shape grows")
-    return _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache, fixed_shapes)
+    return _decode(model, prompt_ids, max_new_tokens, temperature, top_p, seed, use_cache, fixed_shapes)
 
 
 @torch.inference_mode()
-def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, seed, use_cache, fixed_shapes):
-    stop = set(LLAMA3_STOP_TOKENS if stop_tokens is None else stop_tokens)
+def _decode(model, prompt_ids, max_new_tokens, temperature, top_p, seed, use_cache, fixed_shapes):
     device = model.device
     generator = None
     if temperature > 0:
@@ -90,19 +116,15 @@ def _stream(model, prompt_ids, max_new_tokens, temperature, top_p, stop_tokens, 
     tokens = torch.tensor([prompt_ids], dtype=torch.long, device=device)  # [1, s]
     cache = KVCache(model.config, 1, len(prompt_ids) + max_new_tokens, device, model.dtype) if use_cache else None
     new = tokens  # what the cache has not seen yet: the prompt, then one token [1, 1] per step
-    pos = 0  # how many positions the cache holds
-    for _ in range(max_new_tokens):
+    pos = torch.zeros(1, dtype=torch.long, device=device) if fixed_shapes else 0  # positions the cache holds
+    for _ in range(max_new_tokens):  # ids and lengths were checked above: forward need not read them back
         if use_cache:
-            start = torch.tensor([pos], device=device) if fixed_shapes else pos
-            logits = model(new, start_pos=start, cache=cache, last_only=True)  # [1, 1, v]
-            pos += new.shape[1]
+            logits = model(new, start_pos=pos, cache=cache, last_only=True, check=False)  # [1, 1, v]
+            pos = pos + new.shape[1]  # a new tensor on the device with fixed shapes, an int otherwise
         else:
-            logits = model(tokens, last_only=True)  # [1, 1, v]: the whole sequence again
+            logits = model(tokens, last_only=True, check=False)  # [1, 1, v]: the whole sequence again
         next_id = sample_next_token(logits[:, -1], temperature, top_p, generator)  # [1]
-        token = int(next_id)
-        if token in stop:
-            return
-        yield token
+        yield next_id
         new = next_id[:, None]  # [1, 1], a fresh tensor every step (same shape and strides)
         if not use_cache:
             tokens = torch.cat([tokens, new], dim=1)  # [1, s + 1]

@@ -161,13 +161,9 @@ def config_from_params(params: dict, source: str = "params.json", **overrides) -
     return ModelConfig(**fields)
 
 
-def load_config(checkpoint_dir, **overrides) -> ModelConfig:
-    """Read ``checkpoint_dir/params.json`` into a :class:`ModelConfig`.
-
-    ``overrides`` replace any field, e.g. ``load_config(d, rope_scaling_factor=8.0)`` for a Llama 3.1 model
-    that our dim-based default would misjudge (see :func:`default_rope_scaling_factor`).
-    """
-    path = Path(checkpoint_dir) / "params.json"
+def config_from_file(path, **overrides) -> ModelConfig:
+    """Read a params.json file into a :class:`ModelConfig` (``overrides`` as in config_from_params)."""
+    path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: params.json not found. A Meta checkpoint directory (original/) holds "
                               "params.json, consolidated.00.pth and tokenizer.model.")
@@ -176,3 +172,12 @@ def load_config(checkpoint_dir, **overrides) -> ModelConfig:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{path}: not valid JSON ({e}). Re-download params.json from original/.") from None
     return config_from_params(params, source=str(path), **overrides)
+
+
+def load_config(checkpoint_dir, **overrides) -> ModelConfig:
+    """Read ``checkpoint_dir/params.json`` into a :class:`ModelConfig`.
+
+    ``overrides`` replace any field, e.g. ``load_config(d, rope_scaling_factor=8.0)`` for a Llama 3.1 model
+    that our dim-based default would misjudge (see :func:`default_rope_scaling_factor`).
+    """
+    return config_from_file(Path(checkpoint_dir) / "params.json", **overrides)

@@ -7,7 +7,12 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-FIGURES_ENV = "LLAMA_SCRATCH_FIGURES"  # where plots.save_figure writes (set per notebook by execute_notebook)
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+from .memory import process_peak_rss
+from .plots import FIGURES_ENV
 
 
 def notebook_paths(root: Path) -> list[Path]:
@@ -23,21 +28,6 @@ class NotebookRun(NamedTuple):
     peak_rss_bytes: int | None
 
 
-def kernel_peak_rss(pid: int) -> int | None:
-    """Peak resident memory of process ``pid`` so far: VmHWM on Linux, else its current RSS (psutil)."""
-    from .bench import vmhwm_bytes
-
-    peak = vmhwm_bytes(pid)
-    if peak is not None:
-        return peak
-    try:
-        import psutil
-
-        return psutil.Process(pid).memory_info().rss
-    except Exception:  # no such process, no psutil, no permission: unknown
-        return None
-
-
 def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path | None = None,
                      timeout: int = 900, html: bool = True, threads: int | None = None) -> NotebookRun:
     """Execute one notebook from a fresh kernel in its own folder; return a NotebookRun (nb, seconds, peak memory).
@@ -46,9 +36,6 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
     ``threads`` caps the kernel's CPU threads (OMP_NUM_THREADS), for running several notebooks at once.
     Raises nbclient's CellExecutionError, naming the failing cell, on any error.
     """
-    import nbformat
-    from nbclient import NotebookClient
-
     nb = nbformat.read(path, as_version=4)
     env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}
     if figures_dir is not None:
@@ -60,7 +47,7 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
 
     def measure(**_):  # after every cell, while the kernel is alive (it is gone once execute() returns)
         pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
-        value = kernel_peak_rss(pid) if pid else None
+        value = process_peak_rss(pid) if pid else None
         if value is not None:
             peak[0] = max(peak[0] or 0, value)
 
@@ -74,8 +61,6 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
         if html:
-            from nbconvert import HTMLExporter
-
             body, _ = HTMLExporter().from_notebook_node(nb)
             (out_dir / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
     return NotebookRun(nb, seconds, peak[0])

@@ -8,9 +8,12 @@ Every function here is derived by hand in one notebook and checked there against
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
+
+from .format import BLOCK
 
 
 # --- 02 Embeddings ------------------------------------------------------------------------------------------
@@ -37,6 +40,27 @@ def rope_inverse_frequencies(head_dim: int, theta: float) -> torch.Tensor:
     return 1.0 / (theta ** (torch.arange(0, head_dim, 2)[: head_dim // 2].float() / head_dim))
 
 
+class RopeBands(NamedTuple):
+    """The three bands of Llama 3 RoPE scaling, by wavelength 2*pi/freq (positions per full turn of a pair)."""
+
+    wavelength: torch.Tensor  # [e/2] float32: 2*pi / inv_freq
+    short_edge: float  # original_max_position / high_freq_factor: pairs turning faster than this are kept
+    long_edge: float  # original_max_position / low_freq_factor: pairs turning slower are divided by the factor
+    kept: torch.Tensor  # [e/2] bool: fast pairs (local position)
+    blended: torch.Tensor  # [e/2] bool: in between, interpolated linearly
+    divided: torch.Tensor  # [e/2] bool: slow pairs (long range)
+
+
+def rope_bands(inv_freq: torch.Tensor, low_freq_factor: float, high_freq_factor: float,
+               original_max_position: int) -> RopeBands:
+    """Which RoPE pairs Llama 3 scaling keeps, blends or divides.  inv_freq [e/2] -> RopeBands (masks [e/2])."""
+    short_edge = original_max_position / high_freq_factor
+    long_edge = original_max_position / low_freq_factor
+    wavelen = 2 * math.pi / inv_freq  # [e/2]
+    kept, divided = wavelen < short_edge, wavelen > long_edge
+    return RopeBands(wavelen, short_edge, long_edge, kept, ~kept & ~divided, divided)
+
+
 def llama3_scale_frequencies(
     inv_freq: torch.Tensor,
     factor: float,
@@ -48,16 +72,13 @@ def llama3_scale_frequencies(
 
     Pairs whose wavelength 2*pi/freq is shorter than original_max_position / high_freq_factor (fast pairs, local
     position) are kept; those longer than original_max_position / low_freq_factor (slow pairs, long range) are
-    divided by ``factor``; those in between are blended linearly. Factor 32 for Llama 3.2 1B/3B, 8 for 3.1.
+    divided by ``factor``; those in between are blended linearly (see rope_bands). Factor 32 for Llama 3.2 1B/3B,
+    8 for 3.1.
     """
-    low_freq_wavelen = original_max_position / low_freq_factor
-    high_freq_wavelen = original_max_position / high_freq_factor
-    wavelen = 2 * math.pi / inv_freq
-    smooth = (original_max_position / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor)
+    bands = rope_bands(inv_freq, low_freq_factor, high_freq_factor, original_max_position)
+    smooth = (original_max_position / bands.wavelength - low_freq_factor) / (high_freq_factor - low_freq_factor)
     blended = (1 - smooth) * inv_freq / factor + smooth * inv_freq
-    return torch.where(
-        wavelen < high_freq_wavelen, inv_freq, torch.where(wavelen > low_freq_wavelen, inv_freq / factor, blended)
-    )
+    return torch.where(bands.kept, inv_freq, torch.where(bands.divided, inv_freq / factor, blended))
 
 
 def rope_frequencies(config) -> torch.Tensor:
@@ -119,19 +140,29 @@ def causal_mask_at(q_positions: torch.Tensor, kv_len: int) -> torch.Tensor:
     return torch.arange(kv_len, device=q_positions.device)[None, :] <= q_positions[:, None]
 
 
-def attention_weights(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mask: torch.Tensor | None = None
-                      ) -> torch.Tensor:
-    """softmax(q k^T / sqrt(e)) with the causal mask.  q [b, h, s, e], k [b, h, t, e] -> [b, h, s, t].
+def attention_stages(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mask: torch.Tensor | None = None
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Attention in its three stages.  q [b, h, s, e], k [b, h, t, e] -> (scores, masked, weights), each [b, h, s, t].
 
-    k must already have one head per query head (see repeat_kv). Softmax runs in float32. ``mask`` [s, t] (True =
-    may attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache.
+    scores = q k^T / sqrt(e); masked = the same with -inf where a query may not look; weights = softmax(masked),
+    computed in float32. k must already have one head per query head (see repeat_kv). ``mask`` [s, t] (True = may
+    attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache; causal=False with no mask: none.
     """
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # [b, h, s, t]
     if mask is None and causal:
         mask = causal_mask(q.shape[-2], k.shape[-2], q.device)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    return F.softmax(scores.float(), dim=-1).type_as(q)
+    masked = scores if mask is None else scores.masked_fill(~mask, float("-inf"))  # [b, h, s, t]
+    return scores, masked, F.softmax(masked.float(), dim=-1).type_as(q)
+
+
+def attention_weights(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mask: torch.Tensor | None = None
+                      ) -> torch.Tensor:
+    """softmax(q k^T / sqrt(e)) with the causal mask.  q [b, h, s, e], k [b, h, t, e] -> [b, h, s, t].
+
+    The last of attention_stages: k must already have one head per query head (see repeat_kv); ``mask`` [s, t]
+    (True = may attend) replaces the causal mask.
+    """
+    return attention_stages(q, k, causal, mask)[2]
 
 
 def grouped_query_attention(
@@ -163,6 +194,21 @@ def grouped_query_attention(
     return weights @ v, weights
 
 
+def attention_qkv(x: torch.Tensor, w: dict, cos: torch.Tensor, sin: torch.Tensor, n_heads: int, n_kv_heads: int
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Project and rotate: x [b, s, d] -> q [b, h, s, e] and k, v [b, k, s, e] (q and k rotated by RoPE).
+
+    w holds "wq" [h*e, d], "wk" [k*e, d], "wv" [k*e, d]; cos, sin [s, e/2] are the angles of the s positions.
+    """
+    b, s, _ = x.shape
+    head_dim = w["wq"].shape[0] // n_heads
+    q = F.linear(x, w["wq"]).view(b, s, n_heads, head_dim)  # [b, s, h, e]
+    k = F.linear(x, w["wk"]).view(b, s, n_kv_heads, head_dim)  # [b, s, k, e]
+    v = F.linear(x, w["wv"]).view(b, s, n_kv_heads, head_dim)  # [b, s, k, e]
+    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+    return q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [b, heads, s, e]
+
+
 def attention(
     x: torch.Tensor,
     w: dict,
@@ -184,19 +230,14 @@ def attention(
     "fixed shapes") attends over all the cache's slots with a mask, so every decode step has the same shapes.
     """
     b, s, _ = x.shape
-    head_dim = w["wq"].shape[0] // n_heads
-    q = F.linear(x, w["wq"]).view(b, s, n_heads, head_dim)  # [b, s, h, e]
-    k = F.linear(x, w["wk"]).view(b, s, n_kv_heads, head_dim)  # [b, s, k, e]
-    v = F.linear(x, w["wv"]).view(b, s, n_kv_heads, head_dim)  # [b, s, k, e]
-    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-    q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [b, heads, s, e]
+    q, k, v = attention_qkv(x, w, cos, sin, n_heads, n_kv_heads)  # [b, h, s, e], [b, k, s, e] x 2
     mask = None
     if cache is not None:
         k, v = cache.update(layer, start_pos, k, v)  # [b, k, t, e] (t = all slots for a tensor start_pos)
         if isinstance(start_pos, torch.Tensor):
             mask = causal_mask_at(start_pos + torch.arange(s, device=x.device), k.shape[2])  # [s, t]
     out, weights = grouped_query_attention(q, k, v, need_weights=need_weights, use_sdpa=use_sdpa, mask=mask)
-    out = out.transpose(1, 2).reshape(b, s, n_heads * head_dim)  # [b, s, h*e]: heads side by side
+    out = out.transpose(1, 2).reshape(b, s, -1)  # [b, s, h*e]: heads side by side
     return F.linear(out, w["wo"]), weights
 
 
@@ -206,22 +247,9 @@ def swiglu(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor, w3: torch.Tensor
     return F.linear(F.silu(F.linear(x, w1)) * F.linear(x, w3), w2)
 
 
-BLOCK_KEYS = {
-    "attention_norm": "attention_norm.weight",
-    "wq": "attention.wq.weight",
-    "wk": "attention.wk.weight",
-    "wv": "attention.wv.weight",
-    "wo": "attention.wo.weight",
-    "ffn_norm": "ffn_norm.weight",
-    "w1": "feed_forward.w1.weight",
-    "w2": "feed_forward.w2.weight",
-    "w3": "feed_forward.w3.weight",
-}
-
-
 def layer_weights(state_dict, layer: int) -> dict:
-    """The nine tensors of transformer block ``layer`` from a Meta state dict, under short names (see BLOCK_KEYS)."""
-    return {short: state_dict[f"layers.{layer}.{key}"] for short, key in BLOCK_KEYS.items()}
+    """The nine tensors of transformer block ``layer`` from a Meta state dict, under short names (format.BLOCK)."""
+    return {spec.short: state_dict[f"layers.{layer}.{spec.meta}"] for spec in BLOCK}
 
 
 def transformer_block(
@@ -239,7 +267,7 @@ def transformer_block(
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One pre-norm block: h = x + attention(norm(x)); out = h + swiglu(norm(h)).  x [b, s, d] -> ([b, s, d], weights).
 
-    w: the block's tensors under BLOCK_KEYS' short names (see layer_weights).
+    w: the block's tensors under their short names (see layer_weights, format.BLOCK).
     """
     attn_out, weights = attention(
         rms_norm(x, w["attention_norm"], config.norm_eps), w, cos, sin, config.n_heads, config.n_kv_heads,

@@ -5,7 +5,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .layers import embed, rms_norm, rope_angles, rope_frequencies, transformer_block
+from .format import BLOCK
+from .generate import generate
+from .layers import attention_qkv, attention_stages, embed, repeat_kv, rms_norm, rope_angles, rope_frequencies, \
+    transformer_block
+
+_BLOCK_PATHS = [(spec.short, spec.meta.split(".")) for spec in BLOCK]  # ("wq", ["attention", "wq", "weight"]), ...
 
 
 class RMSNorm(nn.Module):
@@ -54,20 +59,21 @@ class TransformerBlock(nn.Module):
         self.ffn_norm = RMSNorm(config.dim, config.norm_eps)
 
     def weights(self) -> dict:
-        """The block's tensors under the short names layers.transformer_block expects."""
-        a, f = self.attention, self.feed_forward
-        return {
-            "attention_norm": self.attention_norm.weight, "ffn_norm": self.ffn_norm.weight,
-            "wq": a.wq.weight, "wk": a.wk.weight, "wv": a.wv.weight, "wo": a.wo.weight,
-            "w1": f.w1.weight, "w2": f.w2.weight, "w3": f.w3.weight,
-        }
+        """The block's tensors under the short names layers.transformer_block expects (format.BLOCK)."""
+        out = {}
+        for short, path in _BLOCK_PATHS:
+            obj = self
+            for name in path:  # "attention", "wq", "weight": Meta's key is the attribute path
+                obj = getattr(obj, name)
+            out[short] = obj
+        return out
 
 
 class Llama(nn.Module):
     """Llama 3.x decoder. ``model(tokens)``: LongTensor [b, s] -> float32 logits [b, s, vocab_size].
 
     State-dict keys are exactly Meta's (tok_embeddings.weight, layers.N.attention.wq.weight, ..., norm.weight,
-    output.weight), so consolidated.00.pth loads without renaming. Build one with checkpoint.load_model.
+    output.weight), so consolidated.00.pth loads without renaming. Build one with checkpoints.load_model.
     """
 
     def __init__(self, config):
@@ -77,8 +83,7 @@ class Llama(nn.Module):
         self.layers = nn.ModuleList(TransformerBlock(config) for _ in range(config.n_layers))
         self.norm = RMSNorm(config.dim, config.norm_eps)
         self.output = nn.Linear(config.dim, config.vocab_size, bias=False)
-        # Kept out of the state dict and out of .to(dtype): RoPE frequencies stay float32 whatever the weights are.
-        self._inv_freq = rope_frequencies(config)
+        self.reset_rope()
         self.use_sdpa = True  # False: the explicit softmax(QK^T)V path (same numbers, more memory)
 
     @property
@@ -98,8 +103,22 @@ class Llama(nn.Module):
         """Use the embedding matrix as the output projection (one tensor, not a copy)."""
         self.output.weight = self.tok_embeddings.weight
 
-    def check_tokens(self, tokens: torch.Tensor, start_pos: int = 0):
-        """Raise ValueError unless tokens is a LongTensor [b, s] of ids in the vocabulary that fits the context."""
+    def reset_rope(self, device=None):
+        """Compute the RoPE frequencies [e/2] on ``device`` (load_model: after building the model on the meta device).
+
+        Kept out of the state dict and out of .to(dtype): they stay float32 whatever the weights are.
+        """
+        self._inv_freq = rope_frequencies(self.config).to(device)
+
+    def rope_angles(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos, sin [s, e/2] of this model's RoPE at positions [s] (the frequencies follow positions' device once)."""
+        if self._inv_freq.device != positions.device:
+            self._inv_freq = self._inv_freq.to(positions.device)
+        return rope_angles(self._inv_freq, positions)
+
+    def check_tokens(self, tokens: torch.Tensor, start_pos: int = 0, cache=None):
+        """Raise ValueError unless tokens is an integer tensor [b, s] of ids in the vocabulary that fits the context
+        (and the cache). Reads the ids' range and a tensor start_pos back from the device: a host sync."""
         if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2 or tokens.dtype not in (torch.long, torch.int):
             raise ValueError("tokens must be an integer tensor of shape [batch, seq], got "
                              f"{getattr(tokens, 'dtype', type(tokens).__name__)} {tuple(getattr(tokens, 'shape', ()))}")
@@ -113,9 +132,12 @@ class Llama(nn.Module):
         if end > self.config.max_seq_len:
             raise ValueError(f"sequence of {end} positions exceeds the model's maximum "
                              f"context of {self.config.max_seq_len} tokens; shorten the prompt")
+        capacity = getattr(cache, "max_len", None)  # a preallocated cache (KVCache) has a fixed size
+        if capacity is not None and end > capacity:
+            raise ValueError(f"KV cache holds {capacity} positions; cannot store up to position {end}")
 
     def forward(self, tokens: torch.Tensor, start_pos: int = 0, cache=None, return_attention: bool = False,
-                last_only: bool = False):
+                last_only: bool = False, check: bool = True):
         """tokens [b, s] at positions start_pos.. -> logits [b, s, v] float32.
 
         start_pos: an int, or a LongTensor [1] together with a KVCache ("fixed shapes": attend over the whole
@@ -124,12 +146,13 @@ class Llama(nn.Module):
         With ``last_only=True`` only the last position is projected onto the vocabulary: logits [b, 1, v]. That is
         all generation needs, and it skips s-1 rows of the largest matrix product (128,256 x d per position).
         With ``return_attention=True`` returns (logits, [attention weights [b, h, s, t] for each layer]).
+        ``check=False`` skips check_tokens and its host sync, for callers that checked the ids once (generate).
         """
-        if not torch.compiler.is_compiling():
-            self.check_tokens(tokens, start_pos)
+        if check and not torch.compiler.is_compiling():
+            self.check_tokens(tokens, start_pos, cache)
         h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
         positions = start_pos + torch.arange(tokens.shape[1], device=tokens.device)  # [s] (start_pos int or [1])
-        cos, sin = rope_angles(self._inv_freq.to(tokens.device), positions)  # [s, e/2] each
+        cos, sin = self.rope_angles(positions)  # [s, e/2] each
         maps = []
         for i, layer in enumerate(self.layers):
             h, weights = transformer_block(
@@ -142,10 +165,23 @@ class Llama(nn.Module):
         logits = (self.output(self.norm(h))).float()  # [b, s, v] ([b, 1, v] with last_only)
         return (logits, maps) if return_attention else logits
 
+    def attention_stages(self, tokens: torch.Tensor, layer: int):
+        """Block ``layer``'s attention on a fresh prompt in three stages: (scores, masked, weights), each [b, h, s, s].
+
+        The blocks before it run as in forward; then the same projection, RoPE and layers.attention_stages.
+        """
+        positions = torch.arange(tokens.shape[1], device=tokens.device)  # [s]
+        cos, sin = self.rope_angles(positions)  # [s, e/2] each
+        h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
+        for block in self.layers[:layer]:
+            h, _ = transformer_block(h, block.weights(), cos, sin, self.config, use_sdpa=self.use_sdpa)
+        w = self.layers[layer].weights()
+        x = rms_norm(h, w["attention_norm"], self.config.norm_eps)  # [b, s, d]
+        q, k, _ = attention_qkv(x, w, cos, sin, self.config.n_heads, self.config.n_kv_heads)  # [b, h|k, s, e]
+        return attention_stages(q, repeat_kv(k, self.config.n_rep))
+
     def generate(self, prompt_ids, max_new_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
                  stop_tokens=None, seed=None, use_cache: bool = True, fixed_shapes: bool = False) -> list[int]:
         """The new token ids after ``prompt_ids`` (greedy at temperature 0). See generate.generate."""
-        from .generate import generate
-
         return generate(self, prompt_ids, max_new_tokens, temperature=temperature, top_p=top_p,
                         stop_tokens=stop_tokens, seed=seed, use_cache=use_cache, fixed_shapes=fixed_shapes)

@@ -10,15 +10,24 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from pathlib import Path
 
 import matplotlib
 
-if not os.environ.get("MPLBACKEND") and "ipykernel" not in __import__("sys").modules:
+if not os.environ.get("MPLBACKEND") and "ipykernel" not in sys.modules:
     matplotlib.use("Agg")  # headless by default outside Jupyter
 
-from .notebooks import FIGURES_ENV  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
+from ..core.layers import apply_rope, llama3_scale_frequencies, rope_angles, rope_bands, rope_frequencies, \
+    rope_inverse_frequencies  # noqa: E402
+from .labels import can_draw, cjk_font, escape_undrawable, figure_title, prompt_line, readable, \
+    token_labels  # noqa: E402,F401  (can_draw, readable, token_labels: part of this module's interface)
+
+FIGURES_ENV = "LLAMA_SCRATCH_FIGURES"  # where save_figure writes (set per notebook by the notebook runner)
 MIN_FONT = 11  # points: the smallest text on any figure (tick labels, legends, colour bars)
 
 
@@ -41,108 +50,9 @@ def save_figure(fig, name: str, out_dir=None, formats=("png",), dpi: int = 150) 
     return paths
 
 
-# --- Fonts and token labels --------------------------------------------------------------------------------
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-             "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "PingFang SC",
-             "Microsoft YaHei", "Droid Sans Fallback")
-BASE_FONT = "DejaVu Sans"  # matplotlib's bundled default: Latin, Greek, Cyrillic, arrows, symbols; no CJK
-_CJK_FONT: list = []  # cached: [name or None]
-_COVERED: list = []  # cached: [set of code points the fonts in use can draw]
-
-
-def cjk_font() -> str | None:
-    """The first installed CJK-capable font (added as a fallback after DejaVu Sans to matplotlib's sans-serif
-    list, so Latin text keeps the default look and CJK glyphs come from it), or None when there is none."""
-    if not _CJK_FONT:
-        from matplotlib import font_manager, rcParams
-
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        name = next((f for f in CJK_FONTS if f in installed), None)
-        if name:
-            rest = [f for f in rcParams["font.sans-serif"] if f not in (BASE_FONT, name)]
-            rcParams["font.sans-serif"] = [BASE_FONT, name] + rest
-            # matplotlib falls back glyph by glyph only across the names in font.family (a generic "sans-serif"
-            # resolves to one font), so name the fonts there: DejaVu Sans first (it is the default), then CJK.
-            family = [BASE_FONT if f == "sans-serif" else f for f in rcParams["font.family"] if f != name]
-            rcParams["font.family"] = family + [name]
-        _CJK_FONT.append(name)
-    return _CJK_FONT[0]
-
-
-def _covered() -> set:
-    """Code points that DejaVu Sans (plus the CJK font, when there is one) has glyphs for, read from the fonts."""
-    if not _COVERED:
-        from matplotlib import font_manager, ft2font
-
-        points: set = set()
-        for family in (BASE_FONT, cjk_font()):
-            if family is None:
-                continue
-            try:
-                path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-                points |= set(ft2font.FT2Font(path).get_charmap())
-            except (ValueError, RuntimeError, OSError):  # font listed but unreadable: treat as absent
-                continue
-        _COVERED.append(points)
-    return _COVERED[0]
-
-
-def can_draw(ch: str) -> bool:
-    """Whether the fonts in use have a glyph for the character ch (printable characters only)."""
-    return ch.isprintable() and ord(ch) in _covered()
-
-
-def escape_undrawable(text: str) -> str:
-    """text with every character no available font can draw written as U+XXXX, escapes in a row separated by a
-    space (no 'Glyph missing' warnings, no empty boxes)."""
-    out, prev_escaped = [], False
-    for ch in text:
-        escaped = not can_draw(ch)
-        out.append((" " if escaped and prev_escaped else "") + (f"U+{ord(ch):04X}" if escaped else ch))
-        prev_escaped = escaped
-    return "".join(out)
-
-
-WHITESPACE_SYMBOLS = {" ": "␣", "\n": "↵", "\t": "→", "\r": "\\r"}
-
-
-def readable(text: str) -> str:
-    """A label matplotlib can draw: whitespace made visible (␣ ↵ →), undrawable glyphs escaped as U+XXXX."""
-    return escape_undrawable("".join(WHITESPACE_SYMBOLS.get(ch, ch) for ch in text))
-
-
-def token_labels(tokenizer, ids) -> list[str]:
-    """One non-empty readable label per token id: special tokens keep their names ('<|eot_id|>'), CJK is kept when
-    a CJK font exists (else U+XXXX), bytes of a partial UTF-8 character (one CJK char can span tokens) are \\xNN."""
-    cjk_font()
-    labels = []
-    for raw in tokenizer.decode_token_bytes([int(i) for i in ids]):
-        text = raw.decode("utf-8", errors="backslashreplace")  # b"\xe7\xbe" -> "\\xe7\\xbe"
-        labels.append(readable(text) or "∅")
-    return labels
-
-
 def _np(t):
     """Tensor (any device, any dtype) -> numpy float array."""
-    import numpy as np
-
     return t.detach().float().cpu().numpy() if hasattr(t, "detach") else np.asarray(t, dtype=float)
-
-
-def _title(title, model=None, **parts) -> str:
-    """'Title — model, layer 0, head 3' from the parts that are given (model name first, as given)."""
-    extra = ([str(model)] if model else []) + [f"{k} {v}" for k, v in parts.items() if v is not None]
-    return escape_undrawable(f"{title} — {', '.join(extra)}" if extra else str(title))
-
-
-def _prompt_line(prompt, max_chars: int = 80) -> str:
-    """'\\nprompt: "..."' for a title (shortened, newlines shown as ↵, undrawable glyphs escaped), or ''."""
-    if not prompt:
-        return ""
-    text = " ".join(str(prompt).replace("\r", "").replace("\n", " ↵ ").split())
-    if len(text) > max_chars:
-        text = text[: max_chars - 1] + "…"
-    return "\nprompt: " + escape_undrawable(f'"{text}"')
 
 
 def _slide_fonts(fig, size: int = MIN_FONT):
@@ -163,15 +73,11 @@ def _slide_fonts(fig, size: int = MIN_FONT):
 # --- Attention ---------------------------------------------------------------------------------------------
 def _cmap(name: str, bad: str = "#d9d9d9"):
     """A copy of colormap ``name`` that draws masked (-inf) cells in light grey."""
-    import matplotlib.pyplot as plt
-
     return plt.get_cmap(name).with_extremes(bad=bad)
 
 
 def _heatmap(ax, data, labels, cmap="viridis", vmin=None, vmax=None, max_labels: int = 64):
     """imshow of a [s, t] matrix with token labels (the last s / t of ``labels``) on both axes."""
-    import numpy as np
-
     data = np.ma.masked_invalid(data)  # -inf (masked scores) drawn as blank
     im = ax.imshow(data, cmap=_cmap(cmap), vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
     s, t = data.shape
@@ -189,8 +95,6 @@ def attention_heatmap(weights, labels=None, title="Attention weights", ax=None, 
                       model_name=None, prompt=None):
     """One head's attention weights [s, t] (row i: how query i spreads over keys 0..t-1), token labels on both
     axes, a colour bar. Draws into ``ax`` when given. Returns the Figure."""
-    import matplotlib.pyplot as plt
-
     cjk_font()
     data = _np(weights)
     if data.ndim != 2:
@@ -203,14 +107,12 @@ def attention_heatmap(weights, labels=None, title="Attention weights", ax=None, 
     fig = ax.figure
     im = _heatmap(ax, data, labels, vmin=0.0, vmax=max(float(data.max()), 1e-9))
     fig.colorbar(im, ax=ax, label="attention weight")
-    ax.set_title(_title(title, layer=layer, head=head, model=model_name) + _prompt_line(prompt), fontsize=13)
+    ax.set_title(figure_title(title, layer=layer, head=head, model=model_name) + prompt_line(prompt), fontsize=13)
     return _slide_fonts(fig)
 
 
 def _grid(data, panel_titles, suptitle, ncols=None, labels=None):
     """One small heatmap per matrix of data [n, s, t], weights 0..1, one shared colour bar."""
-    import matplotlib.pyplot as plt
-
     cjk_font()
     n = data.shape[0]
     ncols = ncols or min(n, math.ceil(math.sqrt(n * 1.8)))  # about 16:9 overall: 8 -> 4 x 2, 32 -> 8 x 4
@@ -240,7 +142,7 @@ def attention_grid(weights, labels=None, title="All heads of one layer", *, laye
         raise ValueError(f"attention_grid takes weights of shape [h, s, t], got {tuple(data.shape)}; "
                          "pick one layer and batch row, e.g. maps[layer][0]")
     return _grid(data, [f"head {i}" for i in range(data.shape[0])],
-                 _title(title, layer=layer, model=model_name) + _prompt_line(prompt), ncols)
+                 figure_title(title, layer=layer, model=model_name) + prompt_line(prompt), ncols)
 
 
 def attention_across_layers(weights, labels=None, title="One head in every layer", *, head=None, model_name=None,
@@ -250,16 +152,13 @@ def attention_across_layers(weights, labels=None, title="One head in every layer
     if data.ndim != 3:
         raise ValueError(f"attention_across_layers takes weights of shape [L, s, t], got {tuple(data.shape)}")
     return _grid(data, [f"layer {i}" for i in range(data.shape[0])],
-                 _title(title, head=head, model=model_name) + _prompt_line(prompt), ncols)
+                 figure_title(title, head=head, model=model_name) + prompt_line(prompt), ncols)
 
 
 def attention_stages(scores, masked, weights, labels=None, title="From scores to attention weights", *,
                      layer=None, head=None, model_name=None, prompt=None):
     """Three panels of one head: raw scores q·k/√e [s, t], the same with the causal mask (-inf above the diagonal,
     grey), and their softmax, the weights [s, t]. Both score panels share one colour scale."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
     cjk_font()
     scores, masked, weights = _np(scores), _np(masked), _np(weights)
     finite = np.concatenate([scores[np.isfinite(scores)], masked[np.isfinite(masked)]])
@@ -274,30 +173,26 @@ def attention_stages(scores, masked, weights, labels=None, title="From scores to
         im = _heatmap(ax, data, labels, cmap=cmap, vmin=vmin, vmax=vmax)
         ax.set_title(name, fontsize=13)
         fig.colorbar(im, ax=ax, shrink=0.8, label=bar)
-    fig.suptitle(_title(title, layer=layer, head=head, model=model_name) + _prompt_line(prompt), fontsize=14)
+    fig.suptitle(figure_title(title, layer=layer, head=head, model=model_name) + prompt_line(prompt), fontsize=14)
     fig.tight_layout()
     return _slide_fonts(fig)
 
 
 # --- RoPE ---------------------------------------------------------------------------------------------------
-def _model_suffix(config, model_name) -> str:
+def _model_suffix(model_name) -> str:
     return escape_undrawable(f", {model_name}" if model_name else "")
 
 
 def rope_frequencies_figure(config, *, model_name=None):
     """Wavelength (positions per full turn, 2π/freq) of each RoPE pair, theta only vs Llama 3 scaled, with the
     three bands of the scaling marked: kept (fast pairs), blended, divided by the factor (slow pairs)."""
-    import matplotlib.pyplot as plt
-
-    from .layers import llama3_scale_frequencies, rope_inverse_frequencies
-
     inv = rope_inverse_frequencies(config.head_dim, config.rope_theta)  # [e/2]
-    scaled = llama3_scale_frequencies(inv, config.rope_scaling_factor, config.rope_low_freq_factor,
-                                      config.rope_high_freq_factor, config.rope_original_max_position)  # [e/2]
-    wl, wl_scaled = _np(2 * math.pi / inv), _np(2 * math.pi / scaled)
-    high = config.rope_original_max_position / config.rope_high_freq_factor
-    low = config.rope_original_max_position / config.rope_low_freq_factor
-    factor = config.rope_scaling_factor
+    factor, low_factor, high_factor, old = (config.rope_scaling_factor, config.rope_low_freq_factor,
+                                            config.rope_high_freq_factor, config.rope_original_max_position)
+    bands = rope_bands(inv, low_factor, high_factor, old)  # the band edges, as the scaling uses them
+    scaled = llama3_scale_frequencies(inv, factor, low_factor, high_factor, old)  # [e/2]
+    wl, wl_scaled = _np(bands.wavelength), _np(2 * math.pi / scaled)
+    high, low = bands.short_edge, bands.long_edge
     fig, ax = plt.subplots(figsize=(11, 6))
     pairs = range(len(wl))
     ax.semilogy(pairs, wl, "o-", ms=4, label="theta only (unscaled)")
@@ -311,7 +206,7 @@ def rope_frequencies_figure(config, *, model_name=None):
     ax.set_ylabel("wavelength in positions (log scale)")
     used = "scaled" if config.use_scaled_rope else "unscaled: use_scaled_rope is false"
     ax.set_title(f"RoPE wavelength per pair (head_dim {config.head_dim}, theta {config.rope_theta:g}; "
-                 f"model uses {used}{_model_suffix(config, model_name)})", fontsize=13)
+                 f"model uses {used}{_model_suffix(model_name)})", fontsize=13)
     ax.legend(fontsize=MIN_FONT, loc="upper left")
     ax.grid(True, which="major", alpha=0.3)
     return _slide_fonts(fig)
@@ -320,11 +215,6 @@ def rope_frequencies_figure(config, *, model_name=None):
 def rope_spokes_figure(config, pairs=None, n_positions=32, *, model_name=None):
     """Where the unit vector (1, 0) of a few pairs points after RoPE at positions 0..n_positions-1 ("spokes"):
     the first pair spins fast (local order), the last barely moves (long range). Uses the model's frequencies."""
-    import matplotlib.pyplot as plt
-    import torch
-
-    from .layers import rope_angles, rope_frequencies
-
     half = config.head_dim // 2
     pairs = list(dict.fromkeys(pairs if pairs is not None else (0, half // 2, half - 1)))  # unique, in order
     bad = [p for p in pairs if not 0 <= int(p) < half]
@@ -350,18 +240,13 @@ def rope_spokes_figure(config, pairs=None, n_positions=32, *, model_name=None):
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, max(n_positions - 1, 1)))
     fig.colorbar(sm, ax=axes, label="position", shrink=0.85)
     fig.suptitle(f"RoPE rotates (1, 0) of each pair by position x frequency, positions 0..{n_positions - 1} "
-                 f"(head_dim {config.head_dim}{_model_suffix(config, model_name)})", fontsize=14)
+                 f"(head_dim {config.head_dim}{_model_suffix(model_name)})", fontsize=14)
     return _slide_fonts(fig)
 
 
 def rope_relative_distance_figure(config, max_distance=None, seed=0, *, model_name=None):
     """q·k after RoPE for one random vector used as both q and k, placed at distances 0..max_distance apart,
     starting at two absolute positions: the two curves coincide (the score depends only on the distance)."""
-    import matplotlib.pyplot as plt
-    import torch
-
-    from .layers import apply_rope, rope_angles, rope_frequencies
-
     max_distance = int(max_distance or 4 * config.rope_original_max_position)
     if max_distance < 1:
         raise ValueError(f"rope_relative_distance_figure: max_distance must be >= 1, got {max_distance}")
@@ -388,7 +273,7 @@ def rope_relative_distance_figure(config, max_distance=None, seed=0, *, model_na
     ax.set_xlabel("relative distance + 1 (log scale)")
     ax.set_ylabel("q·k after RoPE (q = k before rotation)")
     ax.set_title(f"RoPE: the score depends only on the relative distance (head_dim {config.head_dim}, "
-                 f"theta {config.rope_theta:g}{_model_suffix(config, model_name)})", fontsize=13)
+                 f"theta {config.rope_theta:g}{_model_suffix(model_name)})", fontsize=13)
     ax.legend(fontsize=MIN_FONT)
     ax.grid(True, alpha=0.3)
     return _slide_fonts(fig)

@@ -6,9 +6,15 @@ attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+
+from ..checkpoints import checkpoint_from_arg, load_model, load_tokenizer
+from ..core import load_config
+from . import plots
 
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."
@@ -54,10 +60,6 @@ def parse_formats(text: str) -> list[str]:
 
 def make_figures(model, tokenizer, prompt: str, layers, heads, model_name: str) -> dict:
     """name -> matplotlib Figure for the given prompt, layers and heads (see the module docstring for names)."""
-    import torch
-
-    from . import plots
-
     ids = tokenizer.encode(prompt, bos=True)
     labels = plots.token_labels(tokenizer, ids)
     tokens = torch.tensor([ids], device=model.device)
@@ -83,27 +85,9 @@ def make_figures(model, tokenizer, prompt: str, layers, heads, model_name: str) 
 
 
 def _stages(model, tokens, layer, head, labels, model_name, prompt=None):
-    """Raw scores, masked scores and weights of one head, recomputed from the layer's input."""
-    import torch
-
-    from . import layers as L
-    from . import plots
-
-    config = model.config
-    s = tokens.shape[1]
-    cos, sin = L.rope_angles(model._inv_freq, torch.arange(s, device=tokens.device))
+    """Raw scores, masked scores and weights of one head, computed by the model itself (Llama.attention_stages)."""
     with torch.inference_mode():
-        h = L.embed(tokens, model.tok_embeddings.weight)
-        for i in range(layer):
-            h, _ = L.transformer_block(h, model.layers[i].weights(), cos, sin, config)
-        w = model.layers[layer].weights()
-        x = L.rms_norm(h, w["attention_norm"], config.norm_eps)
-        e, kv = config.head_dim, head // config.n_rep
-        q = L.apply_rope((x @ w["wq"][head * e:(head + 1) * e].T)[:, :, None], cos, sin)[0, :, 0]
-        k = L.apply_rope((x @ w["wk"][kv * e:(kv + 1) * e].T)[:, :, None], cos, sin)[0, :, 0]
-        scores = q @ k.T / math.sqrt(e)
-        masked = scores.masked_fill(~L.causal_mask(s, s, tokens.device), float("-inf"))
-        weights = torch.softmax(masked.float(), -1)
+        scores, masked, weights = (t[0, head] for t in model.attention_stages(tokens, layer))  # [s, s] each
     return plots.attention_stages(scores, masked, weights, labels, layer=layer, head=head, model_name=model_name,
                                   prompt=prompt)
 
@@ -119,8 +103,6 @@ def model_title(info) -> str:
 def run(args) -> int:
     """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
     load the model, draw the figures and write them; print each path written."""
-    from .checkpoint import checkpoint_from_arg, load_config, load_model, load_tokenizer
-
     formats = parse_formats(args.format)
     if not 0 < args.dpi <= 1200:
         raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
@@ -135,13 +117,9 @@ def run(args) -> int:
     heads = parse_indices(args.heads, config.n_heads, "head")
     print(info.banner(), file=sys.stderr)
     model = load_model(info.path, device=args.device)
-    import matplotlib.pyplot as plt
-
-    from .plots import save_figure
-
     figs = make_figures(model, load_tokenizer(info.path), args.prompt, layers, heads, model_title(info))
     for fig_name, fig in figs.items():
-        for path in save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
+        for path in plots.save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
             print(path)
         plt.close(fig)
     return 0

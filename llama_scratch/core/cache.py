@@ -28,12 +28,10 @@ class KVCache:
 
         start_pos as a tensor [1] ("fixed shapes"): write with index_copy_ and return *all* max_len slots, so the
         shapes never change from step to step (what torch.compile / CUDA graphs need); the caller masks the slots
-        after each query's position (layers.causal_mask_at).
+        after each query's position (layers.causal_mask_at). Its range is the caller's to check (Llama.forward does,
+        once per call): reading a tensor position back here would be a host sync in every layer.
         """
         if isinstance(start_pos, torch.Tensor):
-            if not torch.compiler.is_compiling() and int(start_pos) + k.shape[2] > self.max_len:  # eager only
-                raise ValueError(f"KV cache holds {self.max_len} positions; cannot store up to position "
-                                 f"{int(start_pos) + k.shape[2]}")
             pos = start_pos + torch.arange(k.shape[2], device=k.device)  # [s]
             self.k[layer].index_copy_(2, pos, k)
             self.v[layer].index_copy_(2, pos, v)

@@ -37,6 +37,8 @@ NAMED_SPECIAL_TOKENS = [
     "<|python_tag|>",  # 128010
     "<|image|>",  # 128011
 ]
+# Generation stops at any of these: end of text (base model), end of message, end of turn (Instruct).
+STOP_TOKEN_NAMES = ("<|end_of_text|>", "<|eom_id|>", "<|eot_id|>")
 # tiktoken panics on very long inputs and slows down on very long runs of (non-)whitespace; like Meta we cut.
 TIKTOKEN_MAX_ENCODE_CHARS = 400_000
 MAX_NO_WHITESPACES_CHARS = 25_000
@@ -46,6 +48,22 @@ def special_token_names() -> list[str]:
     """All 256 special-token strings, in id order (named ones first, then reserved_special_token_2..249)."""
     n_reserved = NUM_SPECIAL_TOKENS - len(NAMED_SPECIAL_TOKENS)
     return NAMED_SPECIAL_TOKENS + [f"<|reserved_special_token_{2 + i}|>" for i in range(n_reserved)]
+
+
+def special_token_ids() -> dict[str, int]:
+    """Every special token with its id, 128000..128255: fixed by Llama 3's tokenizer, not stored in tokenizer.model."""
+    return {name: NUM_BASE_TOKENS + i for i, name in enumerate(special_token_names())}
+
+
+def stop_token_ids() -> list[int]:
+    """The ids generation stops at: <|end_of_text|>, <|eom_id|>, <|eot_id|> (128001, 128008, 128009)."""
+    ids = special_token_ids()
+    return [ids[name] for name in STOP_TOKEN_NAMES]
+
+
+def bos_token_id() -> int:
+    """The id of <|begin_of_text|>, which starts every prompt (128000)."""
+    return special_token_ids()["<|begin_of_text|>"]
 
 
 def load_bpe_ranks(path) -> dict[bytes, int]:
@@ -96,20 +114,17 @@ class Tokenizer:
     def __init__(self, model_path):
         self.path = Path(model_path)
         ranks = load_bpe_ranks(self.path)
-        self.special_tokens: dict[str, int] = {
-            name: NUM_BASE_TOKENS + i for i, name in enumerate(special_token_names())
-        }
+        self.special_tokens: dict[str, int] = special_token_ids()
         self.model = tiktoken.Encoding(
             name=self.path.name, pat_str=PAT_STR, mergeable_ranks=ranks, special_tokens=self.special_tokens
         )
         self.n_words = NUM_BASE_TOKENS + NUM_SPECIAL_TOKENS  # 128256 == params.json vocab_size
-        self.bos_id = self.special_tokens["<|begin_of_text|>"]
+        self.bos_id = bos_token_id()
         self.eos_id = self.special_tokens["<|end_of_text|>"]
         self.eot_id = self.special_tokens["<|eot_id|>"]
         self.eom_id = self.special_tokens["<|eom_id|>"]
         self.pad_id = self.special_tokens["<|finetune_right_pad_id|>"]
-        # Generation stops at any of these: end of text (base model), end of message, end of turn (Instruct).
-        self.stop_tokens = [self.eos_id, self.eom_id, self.eot_id]
+        self.stop_tokens = stop_token_ids()
 
     def encode(
         self,

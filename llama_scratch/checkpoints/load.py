@@ -1,0 +1,102 @@
+"""load_model: a checkpoint directory -> a Llama on a device, in a dtype, converting one tensor at a time."""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import mmap
+import sys
+
+import torch
+
+from ..core.format import EMBEDDING, OUTPUT, is_tied
+from ..core.model import Llama
+from .read import open_checkpoint
+
+DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
+          "float16": torch.float16, "fp16": torch.float16}
+
+
+def resolve_device(device) -> torch.device:
+    """torch.device from "cpu" / "cuda" / "cuda:1" / "mps", with a clear error when that device is not there."""
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda' or 'mps'") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but PyTorch sees no CUDA GPU (torch.cuda.is_available() is False); "
+                         "use device='cpu', or install a CUDA build of torch on a machine with an NVIDIA GPU")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"device={device!r} but only {torch.cuda.device_count()} CUDA device(s) exist")
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} but Apple MPS is not available here; use device='cpu'")
+    return dev
+
+
+def resolve_dtype(dtype) -> torch.dtype:
+    """torch.dtype from a dtype or a name ("float32", "bfloat16", "float16")."""
+    if isinstance(dtype, torch.dtype) and dtype in DTYPES.values():
+        return dtype
+    if isinstance(dtype, str) and dtype in DTYPES:
+        return DTYPES[dtype]
+    raise ValueError(f"unsupported dtype {dtype!r}; use float32, bfloat16 or float16")
+
+
+def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_overrides) -> Llama:
+    """Load a Llama from Meta's original/ directory. ``model.config`` is the ModelConfig.
+
+    Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file, and
+    its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor).
+    When the output is tied (format.is_tied) the output projection *is* the embedding matrix, not a copy.
+    ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
+    """
+    dev, dtype = resolve_device(device), resolve_dtype(dtype)
+    config, sd = open_checkpoint(checkpoint_dir, **config_overrides)
+    tied = is_tied(sd)
+    if tied:
+        sd.pop(OUTPUT.meta, None)  # convert the shared matrix once, as tok_embeddings.weight
+    with torch.device("meta"):
+        model = Llama(config)
+    converted = {}
+    for key in list(sd):
+        stored = sd.pop(key)
+        converted[key] = stored.to(device=dev, dtype=dtype)  # one tensor at a time
+        if converted[key].data_ptr() != stored.data_ptr():  # a copy was made: the file's pages are not needed
+            release_mapped_pages(stored)
+    del sd, stored  # drops our references to the memory map
+    if tied:
+        converted[OUTPUT.meta] = converted[EMBEDDING.meta]
+    model.load_state_dict(converted, strict=True, assign=True)
+    if tied:
+        model.tie_weights()
+    model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real
+    return model.requires_grad_(False).eval()
+
+
+_MADV_DONTNEED = 4  # the same value on Linux and macOS
+
+
+def release_mapped_pages(t: torch.Tensor) -> None:
+    """Drop the pages of a tensor read through read_state_dict's memory map from this process's resident memory.
+
+    Only for tensors of read_state_dict (a private *file* mapping that is never written): on ordinary memory,
+    dropped pages read back as zeros. Reading a tensor from the map brings its pages of the file into our resident
+    set, and they stay there until the map is closed: converting 2.47 GB of bf16 to fp32 would peak at
+    fp32 + bf16 (7.7 GB at 1B) instead of 5.3 GB. madvise(MADV_DONTNEED) drops them now (the mapping stays; a later
+    read fetches a page from the file again). Only whole pages inside a contiguous tensor are released. Linux
+    only: a no-op elsewhere (on macOS MADV_DONTNEED is a mere hint, and untested here).
+    """
+    if sys.platform != "linux" or t.device.type != "cpu" or t.numel() == 0 or not t.is_contiguous():
+        return
+    start, end = t.data_ptr(), t.data_ptr() + t.numel() * t.element_size()
+    page = mmap.PAGESIZE
+    first, last = -(-start // page) * page, end // page * page  # whole pages inside [start, end)
+    if last > first:
+        _libc().madvise(first, last - first, _MADV_DONTNEED)  # a failure only costs memory, never data
+
+
+@functools.cache
+def _libc():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    return libc

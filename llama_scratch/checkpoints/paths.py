@@ -1,0 +1,25 @@
+"""Where checkpoints live on disk: the project's weights/ folder (or $LLAMA_SCRATCH_WEIGHTS)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+WEIGHTS_ENV = "LLAMA_SCRATCH_WEIGHTS"
+
+
+def project_root() -> Path:
+    """The repository root (the folder holding pyproject.toml) for an editable install, else the working directory."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() else Path.cwd()
+
+
+def weights_dir() -> Path:
+    """Where checkpoints live: $LLAMA_SCRATCH_WEIGHTS or <project>/weights."""
+    return Path(os.environ.get(WEIGHTS_ENV) or project_root() / "weights")
+
+
+def golden_path() -> Path:
+    """tests/golden/golden_outputs.json: recorded facts about the real weights (token ids, greedy outputs, sizes),
+    each with its public source. The notebooks quote only these when they speak of the real model."""
+    return project_root() / "tests" / "golden" / "golden_outputs.json"
