@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lab weights figures bench strip clean
+.PHONY: run test test-fast lab weights figures bench strip clean
 
 # Stamp files: re-install only when a requirements file changes.
 $(VENV)/.run-installed: requirements.txt pyproject.toml
@@ -24,6 +24,11 @@ run: $(VENV)/.run-installed
 ## make test: install with dev requirements, then run the whole test suite (what CI runs)
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
+
+## make test-fast: the model, checkpoints and command-line tests without the slow ones (notebooks, benchmark,
+## figure export, full-size shapes): the inner loop while changing the code
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest -m "not slow"
 
 ## make lab: open the notebooks in JupyterLab
 lab: $(VENV)/.run-installed

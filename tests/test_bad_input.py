@@ -200,6 +200,7 @@ def test_malformed_tokenizer(ckpt, content, needle):
     expect_error(ckpt, str(path), needle, "Re-download", load=ls.load_tokenizer)
 
 
+@pytest.mark.slow
 def test_malformed_tokenizer_via_cli(ckpt):
     (ckpt / "tokenizer.model").write_text("this is not base64 rank\n" * 10)
     r = cli("generate", "--prompt", "x", "--checkpoint", str(ckpt))
@@ -238,6 +239,7 @@ def break_checkpoint(ckpt, how):
         (ckpt / "model.safetensors").write_bytes(b"\0" * 16)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how,needle", [
     ("layers", "'layers.4.attention.wq.weight' is missing"),
     ("truncated", "consolidated.00.pth is not a PyTorch checkpoint"),
@@ -257,6 +259,7 @@ def test_cli_broken_checkpoint_is_one_line(ckpt, how, needle):
     assert snapshot(ckpt) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,needle", [
     (["--top-p", "2"], "top_p must be in (0, 1], got 2.0"),
     (["--max-new-tokens", "1000000000"], "exceeds the model's maximum context of 131072 tokens"),

@@ -12,6 +12,8 @@ import torch
 from conftest import cli
 from llama_scratch.tools.bench import report
 
+SLOW = pytest.mark.slow  # starts the command line in a fresh process
+
 
 @pytest.fixture(scope="module")
 def quick_report(tiny_dir, tmp_path_factory):
@@ -21,6 +23,7 @@ def quick_report(tiny_dir, tmp_path_factory):
     return json.loads((out / "bench.json").read_text()), out, r
 
 
+@SLOW
 def test_every_field_for_both_implementations(quick_report):
     report, _, _ = quick_report
     settings = report["settings"]
@@ -38,6 +41,7 @@ def test_every_field_for_both_implementations(quick_report):
     assert {t["target"].split(" ")[0] for t in report["targets"]} >= {"decode", "peak", "KV"}
 
 
+@SLOW
 def test_greedy_tokens_agree_with_transformers(quick_report):
     report, _, _ = quick_report
     assert report["same_tokens"] is True
@@ -45,6 +49,7 @@ def test_greedy_tokens_agree_with_transformers(quick_report):
     assert report["matching_prefix"] == report["settings"]["new_tokens"]
 
 
+@SLOW
 def test_markdown_table_written_and_printed(quick_report):
     report, out, r = quick_report
     table = (out / "bench.md").read_text(encoding="utf-8")
@@ -53,6 +58,7 @@ def test_markdown_table_written_and_printed(quick_report):
     assert table.strip() in r.stdout
 
 
+@SLOW
 def test_hf_copy_is_cached_beside_the_checkpoint(quick_report, tiny_dir):
     report, _, _ = quick_report
     hf_dir = tiny_dir.parent / "hf"
@@ -60,6 +66,7 @@ def test_hf_copy_is_cached_beside_the_checkpoint(quick_report, tiny_dir):
     assert (hf_dir / "config.json").is_file() and (hf_dir / "model.safetensors").is_file()
 
 
+@SLOW
 @pytest.mark.parametrize("args,match", [
     (["--device", "tpu"], "--device"),
     (["--dtype", "int8"], "--dtype"),

@@ -4,6 +4,7 @@ import pytest
 
 from conftest import cli
 
+pytestmark = pytest.mark.slow  # each test starts the command line in a fresh process
 
 def test_generate_on_demo_checkpoint(tiny_dir):
     r = cli("generate", "--prompt", "Hello 世界", "--checkpoint", str(tiny_dir), "--max-new-tokens", "8")

@@ -53,6 +53,7 @@ def test_fresh_download_then_nothing_to_do(tmp_path, tiny_dir, fake_fetch):
     assert mtimes == {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
 
 
+@pytest.mark.slow
 def test_second_cli_run_does_nothing(tiny_dir, tmp_path):
     """Through the real CLI: a complete checkpoint needs no network, says so, exits 0, changes nothing."""
     target = shutil.copytree(tiny_dir, tmp_path / "original")
@@ -197,6 +198,7 @@ def test_a_fetch_that_hangs_is_abandoned_at_the_deadline(tmp_path, monkeypatch):
     assert not target.exists()
 
 
+@pytest.mark.slow
 def test_verify_only(tiny_dir, tmp_path):
     r = cli("download", "--verify-only", "--dir", str(tiny_dir))
     assert r.returncode == 0 and "verified" in r.stdout
@@ -207,6 +209,7 @@ def test_verify_only(tiny_dir, tmp_path):
     assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "params.json" in r.stderr
 
 
+@pytest.mark.slow
 def test_help_mentions_licence_and_token():
     r = cli("download", "--help")
     assert r.returncode == 0 and "licence" in r.stdout and "HF_TOKEN" in r.stdout and "--verify-only" in r.stdout
@@ -220,6 +223,7 @@ def hub_reachable(source):
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["modelscope", "hf"])
 def test_offline_is_one_line_within_a_minute(tmp_path, source):
     """The real command on this machine's real network, which cannot reach the model hubs."""

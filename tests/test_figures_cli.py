@@ -33,6 +33,7 @@ def tight_size_px(fig, dpi, pad_inches=0.1):
     return round(bbox.height * dpi), round(bbox.width * dpi)
 
 
+@pytest.mark.slow
 def test_command_writes_every_format_valid_and_sized_by_dpi(tiny_dir, tiny_model, tokenizer, tmp_path):
     config = tiny_model.config
     last_layer, last_head = config.n_layers - 1, config.n_heads - 1
@@ -84,6 +85,7 @@ def test_titles_name_model_layer_head_prompt_and_random_weights(tiny_dir, tiny_m
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_defaults(tiny_dir, tmp_path, capsys):
     parser = argparse.ArgumentParser()
     figures.add_arguments(parser)
@@ -132,6 +134,7 @@ def test_bad_arguments_fail_cleanly_and_write_nothing(tiny_dir, tmp_path, capsys
     assert "is a file" in capsys.readouterr().err and target.read_text() == "not a folder"
 
 
+@pytest.mark.slow
 def test_bad_argument_from_the_shell_has_no_traceback(tiny_dir, tmp_path):
     out = tmp_path / "figs"
     r = cli("figures", "--checkpoint", str(tiny_dir), "--out", str(out), "--heads", "999")

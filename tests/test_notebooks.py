@@ -23,6 +23,7 @@ def test_notebook_is_committed_without_outputs(path):
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; run `make strip`"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes_and_makes_figures(path, tmp_path, monkeypatch, demo_weights_env):
     figures = tmp_path / "figures"
