@@ -47,16 +47,19 @@ def test_rope_frequencies_and_rotation(rand, scaled, factor):
     assert torch.allclose(ls.apply_rope(xk, cos, sin), ref_k, atol=ATOL)
 
 
-def test_rope_scaling_bands():
-    inv = ls.rope_inverse_frequencies(64, 500000.0)
-    scaled = ls.llama3_scale_frequencies(inv, 32.0, 1.0, 4.0, 8192)
-    wavelen = 2 * torch.pi / inv
-    fast, slow = wavelen < 8192 / 4, wavelen > 8192
-    assert fast.any() and slow.any() and (~fast & ~slow).any()  # all three bands exist for the 1B head_dim
-    assert torch.equal(scaled[fast], inv[fast])
-    assert torch.allclose(scaled[slow], inv[slow] / 32)
-    mid = ~fast & ~slow
-    assert ((scaled[mid] < inv[mid]) & (scaled[mid] > inv[mid] / 32)).all()
+@pytest.mark.parametrize("factor", [32.0, 8.0])
+def test_rope_bands_are_where_metas_scaling_keeps_blends_and_divides(factor):
+    inv = ls.rope_inverse_frequencies(64, 500000.0)  # [32]: the 1B head
+    bands = ls.rope_bands(inv, 1.0, 4.0, 8192)
+    meta = meta_model_module(factor).apply_scaling(inv)  # Meta's scaling, factor patched in
+    assert (bands.short_edge, bands.long_edge) == (8192 / 4.0, 8192 / 1.0)
+    assert bands.kept.any() and bands.blended.any() and bands.divided.any()  # all three bands exist at e = 64
+    assert torch.equal(bands.kept | bands.blended | bands.divided, torch.ones(32, dtype=torch.bool))
+    assert torch.equal(meta[bands.kept], inv[bands.kept])
+    assert torch.allclose(meta[bands.divided], inv[bands.divided] / factor)
+    mid = bands.blended
+    assert ((meta[mid] < inv[mid]) & (meta[mid] > inv[mid] / factor)).all()
+    assert torch.allclose(ls.llama3_scale_frequencies(inv, factor, 1.0, 4.0, 8192), meta, atol=0, rtol=1e-6)
 
 
 def test_interleaved_rope_equals_hf_rotate_half_after_permutation(rand):
@@ -121,6 +124,10 @@ def test_attention_and_block_match_meta(meta, rand, n_kv_heads, use_sdpa):
 def test_explicit_attention_weights_are_causal_distributions(rand):
     q, k, v = rand(1, 4, 6, 8), rand(1, 2, 6, 8), rand(1, 2, 6, 8)
     out, weights = ls.grouped_query_attention(q, k, v, need_weights=True)
+    scores, masked, stage_weights = ls.attention_stages(q, ls.repeat_kv(k, 2))  # the same path, stage by stage
+    assert torch.equal(stage_weights, weights)
+    assert torch.allclose(scores, q @ ls.repeat_kv(k, 2).transpose(-2, -1) / 8 ** 0.5)
+    assert torch.equal(masked.isinf(), torch.ones(6, 6, dtype=torch.bool).triu(1).expand(1, 4, 6, 6))
     assert weights.shape == (1, 4, 6, 6)
     assert torch.allclose(weights.sum(-1), torch.ones(1, 4, 6))
     assert (weights.triu(diagonal=1) == 0).all()
