@@ -75,6 +75,30 @@ def test_partial_checkpoint_fetches_only_what_is_missing(tmp_path, tiny_dir, fak
     assert listing(target) == sorted(CHECKPOINT_FILES)
 
 
+# --model: the repository on each hub and the default folder (the ids are cited in docs/weights.md).
+MODELS = {
+    "instruct": ("LLM-Research/Llama-3.2-1B-Instruct", "meta-llama/Llama-3.2-1B-Instruct", "Llama-3.2-1B-Instruct"),
+    "base": ("LLM-Research/Llama-3.2-1B", "meta-llama/Llama-3.2-1B", "Llama-3.2-1B"),
+    "3b-instruct": ("LLM-Research/Llama-3.2-3B-Instruct", "meta-llama/Llama-3.2-3B-Instruct", "Llama-3.2-3B-Instruct"),
+    "3b-base": ("LLM-Research/Llama-3.2-3B", "meta-llama/Llama-3.2-3B", "Llama-3.2-3B"),
+    "8b-instruct": ("LLM-Research/Meta-Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B-Instruct",
+                    "Llama-3.1-8B-Instruct"),
+}
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("source", ["modelscope", "hf"])
+def test_each_model_comes_from_its_repository(tmp_path, fake_fetch, model, source, monkeypatch):
+    monkeypatch.setenv("LLAMA_SCRATCH_WEIGHTS", str(tmp_path / "weights"))
+    modelscope, hf, folder = MODELS[model]
+    target = dl.default_dir(model)
+    assert target == tmp_path / "weights" / folder / "original"
+    dl.download(model, source, fetch=fake_fetch, **QUIET)
+    repo = hf if source == "hf" else modelscope
+    assert fake_fetch.calls == [(repo, name) for name in ("params.json", "tokenizer.model", "consolidated.00.pth")]
+    assert listing(target) == sorted(CHECKPOINT_FILES)
+
+
 def test_file_that_appears_during_the_fetch_is_not_replaced(tmp_path, tiny_dir):
     """A second download (or the user) puts tokenizer.model in place while ours is on the wire: theirs is kept."""
     target = tmp_path / "original"
@@ -213,6 +237,7 @@ def test_verify_only(tiny_dir, tmp_path):
 def test_help_mentions_licence_and_token():
     r = cli("download", "--help")
     assert r.returncode == 0 and "licence" in r.stdout and "HF_TOKEN" in r.stdout and "--verify-only" in r.stdout
+    assert all(f"{model} ({folder}," in " ".join(r.stdout.split()) for model, (_, _, folder) in MODELS.items())
 
 
 def hub_reachable(source):

@@ -1,4 +1,5 @@
-"""Whole-model logits against Meta's reference and Hugging Face, fp32, max abs diff <= 1e-4, on >= 512 tokens.
+"""Whole-model logits against Meta's reference and Hugging Face, fp32, max abs diff <= 1e-4, on >= 512 tokens,
+at the tiny demo's shapes, the full 1B shape, and 2 layers of the 3.2-3B, 3.1-8B and 3.0-8B shapes.
 
 Float32 noise between correct implementations is ~5e-6; real bugs (wrong RoPE factor, pairs, GQA mapping, a
 skipped norm weight) are >= 1e-3. A negative control checks the wrong factor is indeed caught at this length.
@@ -113,3 +114,43 @@ def test_full_1b_shape_matches_meta_and_hf(tmp_path, golden):
     config = ls.load_config(ckpt)
     assert ls.count_parameters(config) == golden["real_checkpoint_facts"]["unique_parameters"]
     check_against_peers(ckpt, 512, scale_factor=32.0)
+
+
+# The RoPE section of Hugging Face's config.json of each model, as published: factor 32 for Llama 3.2 (1B, 3B),
+# 8 for Llama 3.1, and no scaling at all for Llama 3.0 (its params.json has no use_scaled_rope).
+HF_LLAMA3_ROPE = {"rope_type": "llama3", "rope_theta": 500000.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                  "original_max_position_embeddings": 8192}
+LLAMA_3_0_8B_PARAMS = {k: v for k, v in ls.checkpoints.LLAMA_3_1_8B_PARAMS.items() if k != "use_scaled_rope"}
+LARGER = {  # name: (params.json, tied output, HF's RoPE section, a wrong RoPE for the negative control)
+    "3.2-3B": (ls.checkpoints.LLAMA_3_2_3B_PARAMS, True, {**HF_LLAMA3_ROPE, "factor": 32.0},
+               {"rope_scaling_factor": 8.0}),
+    "3.1-8B": (ls.checkpoints.LLAMA_3_1_8B_PARAMS, False, {**HF_LLAMA3_ROPE, "factor": 8.0},
+               {"rope_scaling_factor": 32.0}),
+    "3.0-8B": (LLAMA_3_0_8B_PARAMS, False, {"rope_type": "default", "rope_theta": 500000.0},
+               {"use_scaled_rope": True}),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(LARGER))
+def test_larger_llama_shapes_match_hf(tmp_path, name):
+    """The real shapes of Llama 3.2 3B and Llama 3.1 / 3.0 8B (2 of their layers, random weights) against HF built
+    with the RoPE section of each model's published config.json: our choice of scaling from params.json agrees."""
+    params, tied, hf_rope, wrong_rope = LARGER[name]
+    ckpt = ls.make_demo_checkpoint(tmp_path, params={**params, "n_layers": 2}, tie_output=tied, seed=1)
+    model = ls.load_model(ckpt)
+    config = model.config
+    assert model.is_tied == tied and config.head_dim == params["dim"] // params["n_heads"]
+    tokens = long_prompt(SEQ, config.vocab_size)
+    with torch.inference_mode():
+        ours = model(tokens)  # [1, s, v]
+        model.config = config.replace(**wrong_rope)
+        model.reset_rope()
+        wrong = model(tokens)  # the same weights with another RoPE scaling
+    del model
+    hf = hf_model_from_state_dict(ls.read_state_dict(ckpt / "consolidated.00.pth"), config, rope_parameters=hf_rope)
+    with torch.inference_mode():
+        theirs = hf(tokens).logits
+    del hf
+    assert (ours - theirs).abs().max().item() <= ATOL
+    assert (wrong - theirs).abs().max().item() > 10 * ATOL  # the comparison tells the scalings apart
