@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import llama_scratch as ls
+from conftest import ROOT
 from llama_scratch.checkpoints.hf import hf_config
 from llama_scratch.checkpoints.models import LLAMA_3_1_8B_PARAMS, RELEASES, release_bytes, release_parameters
 
@@ -86,3 +87,16 @@ def test_llama_3_0_params_have_no_scaled_rope():
     meta = resolve_model("Llama-3-8B").arch_args
     assert {k: v for k, v in meta.items() if k != "use_scaled_rope"} == LLAMA_3_0_8B_PARAMS
     assert meta["use_scaled_rope"] is False and ls.config_from_params(LLAMA_3_0_8B_PARAMS).use_scaled_rope is False
+
+
+def test_readme_memory_table_is_computed_from_params():
+    """README's "Memory and speed" rows: parameters, bf16 and fp32 sizes, KV cache per token, from params.json."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().split(" ")[0]: line for line in readme.splitlines() if line.startswith("| Llama-")}
+    for family, release in {r.name.removesuffix("-Instruct"): r for r in RELEASES.values()}.items():
+        config, n = ls.config_from_params(release.params), release_parameters(release)
+        kv_kib = 2 * config.n_layers * config.n_kv_heads * config.head_dim * 2 / 2**10
+        cells = [c.strip() for c in rows[family].split("|")[2:-1]]
+        assert cells[0].startswith(f"{n:,}") and ("(tied)" in cells[0]) == release.tied, cells
+        assert cells[1] == cells[3] == f"{2 * n / 1e9:.2f} GB" and cells[2].startswith(f"{4 * n / 1e9:.2f} GB")
+        assert cells[4] == f"{kv_kib:g} KiB"
