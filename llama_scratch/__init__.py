@@ -14,8 +14,8 @@ from .checkpoints import DEMO_PARAMS, LLAMA_3_2_1B_PARAMS, CheckpointInfo, ensur
 from .core import CheckpointError, KVCache, Llama, ModelConfig, RopeBands, Tokenizer, apply_rope, attention, \
     attention_qkv, attention_stages, attention_weights, causal_mask, causal_mask_at, config_from_params, \
     count_parameters, default_rope_scaling_factor, embed, expected_shapes, generate, generate_stream, \
-    grouped_query_attention, layer_weights, llama3_scale_frequencies, load_config, repeat_kv, rms_norm, \
-    rope_angles, rope_bands, rope_frequencies, rope_inverse_frequencies, sample_next_token, swiglu, \
+    generate_tensors, grouped_query_attention, layer_weights, llama3_scale_frequencies, load_config, repeat_kv, \
+    rms_norm, rope_angles, rope_bands, rope_frequencies, rope_inverse_frequencies, sample_next_token, swiglu, \
     transformer_block
 from .tools.exercises import check
 

@@ -92,7 +92,8 @@ def test_llama_3_0_params_have_no_scaled_rope():
 def test_readme_memory_table_is_computed_from_params():
     """README's "Memory and speed" rows: parameters, bf16 and fp32 sizes, KV cache per token, from params.json."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip().split(" ")[0]: line for line in readme.splitlines() if line.startswith("| Llama-")}
+    rows = {line.split("|")[1].strip().split(" ")[0]: line
+            for line in readme.splitlines() if line.startswith("| Llama-")}
     for family, release in {r.name.removesuffix("-Instruct"): r for r in RELEASES.values()}.items():
         config, n = ls.config_from_params(release.params), release_parameters(release)
         kv_kib = 2 * config.n_layers * config.n_kv_heads * config.head_dim * 2 / 2**10

@@ -1,6 +1,6 @@
-"""llama_scratch.tools.plots: the figures show the right numbers (attention recomputed by hand from the raw tensors, RoPE
-wavelengths from the plain formula and from Meta's own apply_scaling), are legible on a slide (titles, colour bars,
-fonts >= 11 pt) and draw CJK token labels or readable escapes without 'Glyph missing' warnings."""
+"""llama_scratch.tools.plots: the figures show the right numbers (attention recomputed by hand from the raw tensors,
+RoPE wavelengths from the plain formula and from Meta's own apply_scaling), are legible on a slide (titles, colour
+bars, fonts >= 11 pt) and draw CJK token labels or readable escapes without 'Glyph missing' warnings."""
 
 import io
 import math
