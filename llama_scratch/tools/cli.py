@@ -17,6 +17,7 @@ from ..checkpoints.download import default_dir, download
 from ..checkpoints.hubs import SOURCES, DownloadError
 from ..checkpoints.models import DEFAULT_RELEASE, release_bytes
 from ..core import generate_stream
+from ..core.tokenizer import NUM_BASE_TOKENS
 
 # name -> (module with add_arguments(parser) and run(args) -> int, help). figures and bench live in their own
 # modules, imported only when asked for: they pull in matplotlib and transformers, which the rest does not need.
@@ -86,7 +87,7 @@ def run_download(args) -> int:
     if args.verify_only:
         config = verify_checkpoint(target)  # CheckpointError: one line and exit 2 (see main)
         print(f"{target}: verified ({config.n_layers} layers, dim {config.dim}, vocab {config.vocab_size}; "
-              "keys and shapes match params.json, tokenizer.model has 128000 ranks)")
+              f"keys and shapes match params.json, tokenizer.model has {NUM_BASE_TOKENS} ranks)")
         return 0
     try:
         download(args.model, args.source, target)
