@@ -1,11 +1,14 @@
-"""Every notebook runs headless from a fresh kernel on the demo checkpoint, makes its figures, and is stored clean."""
+"""Every notebook runs headless from a fresh kernel on the demo checkpoint, makes its figures, and is stored clean;
+and it runs on a checkpoint of other shapes too (every size comes from params.json, none is assumed)."""
 
 import json
 import sys
 
 import pytest
 
+import llama_scratch as ls
 from conftest import ROOT
+from llama_scratch.checkpoints import DEMO_PARAMS, ENV_CHECKPOINT
 from llama_scratch.tools.notebooks import execute_notebook, notebook_paths
 
 NOTEBOOKS = notebook_paths(ROOT)
@@ -36,3 +39,19 @@ def test_notebook_executes_and_makes_figures(path, tmp_path, monkeypatch, demo_w
     assert made, f"{path.name} saved no figure"
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "RANDOM WEIGHTS" in text, f"{path.name} does not announce that it runs on the demo checkpoint"
+
+
+@pytest.fixture(scope="module")
+def other_shapes_dir(tmp_path_factory):
+    """Unlike the tiny demo and the 1B: an output matrix of its own (as Llama 3.x 8B), no RoPE scaling (as Llama 3.0),
+    two query heads per kv head instead of four."""
+    params = {**DEMO_PARAMS["tiny"], "n_kv_heads": DEMO_PARAMS["tiny"]["n_heads"] // 2, "use_scaled_rope": False}
+    return ls.make_demo_checkpoint(tmp_path_factory.mktemp("other") / "original", params=params, tie_output=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_on_other_shapes(path, tmp_path, monkeypatch, other_shapes_dir):
+    monkeypatch.setenv(ENV_CHECKPOINT, str(other_shapes_dir))
+    execute_notebook(path, out_dir=None, figures_dir=tmp_path / "figures", timeout=600, html=False)  # raises on error
+    assert any(p.suffix == ".png" for p in (tmp_path / "figures").iterdir())
