@@ -23,7 +23,7 @@ READS = {torch.Tensor.item: "item", torch.Tensor.tolist: "tolist", torch.Tensor.
 # Operators whose kernels read tensor values on the host (or size their output by them): each is a sync on a GPU.
 SYNCING_OPS = {"aten.multinomial", "aten.nonzero", "aten.masked_select", "aten._unique2", "aten.unique_consecutive",
                "aten.repeat_interleave", "aten._local_scalar_dense"}
-N_NEW = 12
+N_NEW = 6
 CASES = {"greedy": {}, "sampling": {"temperature": 0.9, "top_p": 0.8, "seed": 3},
          "fixed-shapes": {"fixed_shapes": True}, "no-cache": {"use_cache": False}}
 
