@@ -25,6 +25,8 @@ from .layers import (
     attention_weights,
     causal_mask,
     causal_mask_at,
+    padded_positions,
+    padding_mask,
     embed,
     grouped_query_attention,
     layer_weights,

@@ -75,8 +75,11 @@ def rope_frequencies(config) -> torch.Tensor:
 
 
 def rope_angles(inv_freq: torch.Tensor, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """cos and sin of the rotation angle position * freq.  inv_freq [e/2], positions [s] -> ([s, e/2], [s, e/2])."""
-    angles = torch.outer(positions.to(torch.float32), inv_freq.to(positions.device))
+    """cos and sin of the rotation angle position * freq.  inv_freq [e/2], positions [s] -> ([s, e/2], [s, e/2]).
+
+    positions [b, s] (one row per sequence, e.g. left-padded prompts) -> ([b, s, e/2], [b, s, e/2]).
+    """
+    angles = positions.to(torch.float32)[..., None] * inv_freq.to(positions.device)  # [..., s, e/2]
     return torch.cos(angles), torch.sin(angles)
 
 
@@ -84,11 +87,11 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     """Rotate each interleaved pair (x[2i], x[2i+1]) of every head by its angle.  x [b, s, heads, e] -> same.
 
     Meta's weights expect interleaved pairs (2i, 2i+1); Hugging Face's "rotate_half" pairs (i, i + e/2) instead
-    and permutes wq/wk to match. Computed in float32 and cast back. cos, sin: [s, e/2].
+    and permutes wq/wk to match. Computed in float32 and cast back. cos, sin: [s, e/2] (or [b, s, e/2]).
     """
     xf = x.float().reshape(*x.shape[:-1], -1, 2)  # [b, s, heads, e/2, 2]
     x0, x1 = xf[..., 0], xf[..., 1]  # [b, s, heads, e/2] each
-    cos, sin = cos[:, None, :], sin[:, None, :]  # [s, 1, e/2]: the same angle for every head
+    cos, sin = cos.unsqueeze(-2), sin.unsqueeze(-2)  # [s, 1, e/2] or [b, s, 1, e/2]: the same for every head
     out = torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1)  # [b, s, heads, e/2, 2]
     return out.flatten(-2).type_as(x)
 
@@ -119,12 +122,33 @@ def causal_mask_at(q_positions: torch.Tensor, kv_len: int) -> torch.Tensor:
     return torch.arange(kv_len, device=q_positions.device)[None, :] <= q_positions[:, None]
 
 
+def padding_mask(valid: torch.Tensor, q_len: int) -> torch.Tensor:
+    """Causal mask for a padded batch.  valid [b, t] (True = a real token, False = padding) -> [b, 1, q_len, t].
+
+    True where query i (the last q_len of the t positions) may attend to key j: j is at or before it and j is a
+    real token. Every query also sees itself, so a padding row is never all -inf (softmax would give NaN).
+    """
+    t = valid.shape[1]
+    causal = causal_mask(q_len, t, valid.device)  # [s, t]
+    own = torch.arange(t, device=valid.device)[None, :] == torch.arange(t - q_len, t, device=valid.device)[:, None]
+    return causal & (valid.bool()[:, None, None, :] | own)  # [b, 1, s, t]
+
+
+def padded_positions(valid: torch.Tensor) -> torch.Tensor:
+    """RoPE positions of a padded batch: each row counts from its first real token.  valid [b, t] -> [b, t] long.
+
+    Left padding: row [0, 0, 1, 1, 1] gets positions [0, 0, 0, 1, 2] (padding takes 0; it is masked anyway).
+    """
+    return (valid.long().cumsum(-1) - 1).clamp(min=0)
+
+
 def attention_weights(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mask: torch.Tensor | None = None
                       ) -> torch.Tensor:
     """softmax(q k^T / sqrt(e)) with the causal mask.  q [b, h, s, e], k [b, h, t, e] -> [b, h, s, t].
 
-    k must already have one head per query head (see repeat_kv). Softmax runs in float32. ``mask`` [s, t] (True =
-    may attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache.
+    k must already have one head per query head (see repeat_kv). Softmax runs in float32. ``mask`` [s, t] or
+    [b, 1, s, t] (True = may attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache or
+    padding_mask for a padded batch.
     """
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # [b, h, s, t]
     if mask is None and causal:
@@ -143,7 +167,8 @@ def grouped_query_attention(
 
     ``use_sdpa`` calls PyTorch's fused scaled_dot_product_attention (same result, less memory, faster); the explicit
     path (``need_weights=True`` or ``use_sdpa=False``) is the textbook formula and also returns the weights.
-    ``mask`` [s, t] (True = may attend) replaces the causal mask the shapes imply (see causal_mask_at).
+    ``mask`` [s, t] or [b, 1, s, t] (True = may attend) replaces the causal mask the shapes imply (see
+    causal_mask_at, padding_mask).
     """
     n_rep = q.shape[1] // k.shape[1]
     if use_sdpa and not need_weights:
@@ -176,12 +201,14 @@ def attention(
     start_pos: int = 0,
     need_weights: bool = False,
     use_sdpa: bool = True,
+    mask: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The attention sub-layer: project, rotate, attend, project back.  x [b, s, d] -> ([b, s, d], weights).
 
     w holds "wq" [h*e, d], "wk" [k*e, d], "wv" [k*e, d], "wo" [d, h*e]. With a KVCache, the new keys/values are
     stored at positions start_pos.. and the queries attend to everything cached so far. A tensor start_pos ([1],
     "fixed shapes") attends over all the cache's slots with a mask, so every decode step has the same shapes.
+    ``mask`` [b, 1, s, t] (see padding_mask) replaces the causal mask, for a batch of padded prompts.
     """
     b, s, _ = x.shape
     head_dim = w["wq"].shape[0] // n_heads
@@ -190,10 +217,9 @@ def attention(
     v = F.linear(x, w["wv"]).view(b, s, n_kv_heads, head_dim)  # [b, s, k, e]
     q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
     q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [b, heads, s, e]
-    mask = None
     if cache is not None:
         k, v = cache.update(layer, start_pos, k, v)  # [b, k, t, e] (t = all slots for a tensor start_pos)
-        if isinstance(start_pos, torch.Tensor):
+        if isinstance(start_pos, torch.Tensor) and mask is None:
             mask = causal_mask_at(start_pos + torch.arange(s, device=x.device), k.shape[2])  # [s, t]
     out, weights = grouped_query_attention(q, k, v, need_weights=need_weights, use_sdpa=use_sdpa, mask=mask)
     out = out.transpose(1, 2).reshape(b, s, n_heads * head_dim)  # [b, s, h*e]: heads side by side
@@ -236,14 +262,15 @@ def transformer_block(
     start_pos: int = 0,
     need_weights: bool = False,
     use_sdpa: bool = True,
+    mask: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One pre-norm block: h = x + attention(norm(x)); out = h + swiglu(norm(h)).  x [b, s, d] -> ([b, s, d], weights).
 
-    w: the block's tensors under BLOCK_KEYS' short names (see layer_weights).
+    w: the block's tensors under BLOCK_KEYS' short names (see layer_weights). mask: see attention.
     """
     attn_out, weights = attention(
         rms_norm(x, w["attention_norm"], config.norm_eps), w, cos, sin, config.n_heads, config.n_kv_heads,
-        cache=cache, layer=layer, start_pos=start_pos, need_weights=need_weights, use_sdpa=use_sdpa,
+        cache=cache, layer=layer, start_pos=start_pos, need_weights=need_weights, use_sdpa=use_sdpa, mask=mask,
     )
     h = x + attn_out
     out = h + swiglu(rms_norm(h, w["ffn_norm"], config.norm_eps), w["w1"], w["w2"], w["w3"])
