@@ -18,6 +18,7 @@ from .config import ModelConfig, default_rope_scaling_factor, load_config
 from .demo import DEMO_PARAMS, LLAMA_3_2_1B_PARAMS, ensure_demo_checkpoint, make_demo_checkpoint
 from .errors import CheckpointError
 from .tools.exercises import check
+from .tools import diagrams  # noqa: E402  (ls.diagrams.architecture(config, highlight=...))
 from .generate import generate, generate_stream, sample_next_token
 from .layers import (
     apply_rope,
