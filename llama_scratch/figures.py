@@ -1,5 +1,7 @@
 """``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF).
 
+With ``--lesson NN`` it writes that lesson's slide figures instead, named in lecture order (tools/lessons.py).
+
 File names say what they show: attention_L{layer}_H{head}, attention_L{layer}_all_heads, attention_H{head}_all_layers,
 attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_distance — one file per format.
 """
@@ -16,7 +18,10 @@ DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."
 
 def add_arguments(parser) -> None:
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="text whose attention is drawn")
-    parser.add_argument("--out", default="build/figures/default", help="output folder")
+    parser.add_argument("--out", default=None,
+                        help="output folder (default: build/figures/default, or build/figures/lesson-NN)")
+    parser.add_argument("--lesson", default=None,
+                        help="write lesson NN's slide figures (00-10), named in lecture order")
     parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed")
     parser.add_argument("--heads", default="0", help="comma-separated head indices, 'last' allowed")
     parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf")
@@ -119,6 +124,11 @@ def model_title(info) -> str:
 def run(args) -> int:
     """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
     load the model, draw the figures and write them; print each path written."""
+    if args.lesson is not None:
+        from .tools import lessons
+
+        return lessons.run(args)
+    args.out = args.out or "build/figures/default"
     from .checkpoint import checkpoint_from_arg, load_config, load_model, load_tokenizer
 
     formats = parse_formats(args.format)
