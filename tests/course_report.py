@@ -160,7 +160,8 @@ def check_solutions(path, nb) -> list[str]:
 
 def check_sections(path, nb) -> list[str]:
     want = HEADINGS[_kind(path)[1]]["sections"]
-    level2 = [m.strip() for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"^## (.+)$", c.source, re.M)]
+    level2 = [m.strip() for c in nb.cells if c.cell_type == "markdown"
+              for m in re.findall(r"^## (.+)$", c.source, re.M)]
     got = tuple(level2[-3:])
     return [] if got == want else [f"the last level-2 headings are {list(got)}; wanted {list(want)}"]
 

@@ -58,7 +58,8 @@ def failing(path):
 
 
 def test_a_notebook_following_every_rule_passes(course):
-    for path in (write(course / "04_rope.ipynb"), course / "solutions" / "04_rope.ipynb", course / "zh" / "04_rope.ipynb"):
+    for path in (write(course / "04_rope.ipynb"), course / "solutions" / "04_rope.ipynb",
+                 course / "zh" / "04_rope.ipynb"):
         assert failing(path) == {}, path
 
 
