@@ -121,6 +121,19 @@ def model_title(info) -> str:
     return f"{name} (demo: random weights)" if info.is_demo else name
 
 
+def check_output_args(args) -> tuple[list[str], Path]:
+    """(formats, output folder) from --format, --dpi, --prompt and --out; ValueError naming the bad one."""
+    formats = parse_formats(args.format)
+    if not 0 < args.dpi <= 1200:
+        raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
+    if not args.prompt.strip():
+        raise ValueError("--prompt is empty: give some text whose attention to draw")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
+    return formats, out
+
+
 def run(args) -> int:
     """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
     load the model, draw the figures and write them; print each path written."""
@@ -131,14 +144,7 @@ def run(args) -> int:
     args.out = args.out or "build/figures/default"
     from .checkpoint import checkpoint_from_arg, load_config, load_model, load_tokenizer
 
-    formats = parse_formats(args.format)
-    if not 0 < args.dpi <= 1200:
-        raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
-    if not args.prompt.strip():
-        raise ValueError("--prompt is empty: give some text whose attention to draw")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
+    formats, out = check_output_args(args)
     info = checkpoint_from_arg(args.checkpoint)
     config = load_config(info.path)
     layers = parse_indices(args.layers, config.n_layers, "layer")

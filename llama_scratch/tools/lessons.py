@@ -160,17 +160,11 @@ def write_lesson(lesson: int, out, formats=("png",), dpi: int = 150, sources: So
 
 def run(args) -> int:
     """The --lesson form of the figures command: validate, draw, write, print each path."""
-    from ..figures import parse_formats
+    from ..figures import check_output_args
 
     lesson = parse_lesson(args.lesson)
-    formats = parse_formats(args.format)
-    if not 0 < args.dpi <= 1200:
-        raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
-    if not args.prompt.strip():
-        raise ValueError("--prompt is empty: give some text whose attention to draw")
-    out = Path(args.out or f"build/figures/lesson-{lesson:02d}")
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
+    args.out = args.out or f"build/figures/lesson-{lesson:02d}"
+    formats, out = check_output_args(args)
     sources = Sources(args.checkpoint, args.prompt, args.device)
     if lesson in NEEDS_CHECKPOINT:
         sources.attention()  # a bad --checkpoint fails here, before anything is drawn
