@@ -117,7 +117,7 @@ class Llama(nn.Module):
 
     @staticmethod
     def check_attention_mask(attention_mask: torch.Tensor, tokens: torch.Tensor, start_pos) -> None:
-        """Raise ValueError unless attention_mask is [b, start_pos + s] of 0/1 (or bool) on the tokens' device."""
+        """Raise ValueError unless attention_mask is a tensor [b, start_pos + s] of 0/1 (or bool)."""
         if isinstance(start_pos, torch.Tensor):
             raise ValueError("attention_mask cannot be combined with a tensor start_pos (fixed shapes)")
         want = (tokens.shape[0], int(start_pos) + tokens.shape[1])
