@@ -12,4 +12,5 @@ from .layers import RopeBands, apply_rope, attention, attention_qkv, attention_s
     repeat_kv, rms_norm, rope_angles, rope_bands, rope_frequencies, rope_inverse_frequencies, swiglu, \
     transformer_block
 from .model import Llama
+from .padding import padded_positions, padding_mask
 from .tokenizer import Tokenizer, bos_token_id, stop_token_ids

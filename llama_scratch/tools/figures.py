@@ -1,5 +1,7 @@
 """``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF).
 
+With ``--lesson NN`` it writes that lesson's slide figures instead, named in lecture order (tools/lessons.py).
+
 File names say what they show: attention_L{layer}_H{head}, attention_L{layer}_all_heads, attention_H{head}_all_layers,
 attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_distance — one file per format.
 """
@@ -14,15 +16,18 @@ import torch
 
 from ..checkpoints import checkpoint_from_arg, load_model, load_tokenizer
 from ..core import load_config
-from . import plots
+from . import lessons, plots
+from .labels import DEFAULT_PROMPT, model_title  # noqa: F401  (model_title: part of this module's interface)
 
 FORMATS = ("png", "svg", "pdf")
-DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="text whose attention is drawn")
-    parser.add_argument("--out", default="build/figures/default", help="output folder")
+    parser.add_argument("--out", default=None,
+                        help="output folder (default: build/figures/default, or build/figures/lesson-NN)")
+    parser.add_argument("--lesson", default=None,
+                        help="write lesson NN's slide figures (00-10), named in lecture order")
     parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed")
     parser.add_argument("--heads", default="0", help="comma-separated head indices, 'last' allowed")
     parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf")
@@ -92,17 +97,8 @@ def _stages(model, tokens, layer, head, labels, model_name, prompt=None):
                                   prompt=prompt)
 
 
-def model_title(info) -> str:
-    """The model as titles name it: the checkpoint folder (Meta's files sit in <name>/original/), plus
-    '(demo: random weights)' for a demo checkpoint so no slide passes noise off as the real model."""
-    path = Path(info.path)
-    name = path.parent.name if path.name == "original" and path.parent.name else path.name
-    return f"{name} (demo: random weights)" if info.is_demo else name
-
-
-def run(args) -> int:
-    """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
-    load the model, draw the figures and write them; print each path written."""
+def check_output_args(args) -> tuple[list[str], Path]:
+    """(formats, output folder) from --format, --dpi, --prompt and --out; ValueError naming the bad one."""
     formats = parse_formats(args.format)
     if not 0 < args.dpi <= 1200:
         raise ValueError(f"--dpi must be between 1 and 1200, got {args.dpi}")
@@ -111,6 +107,16 @@ def run(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
+    return formats, out
+
+
+def run(args) -> int:
+    """Validate every argument (formats, dpi, prompt, output folder, layers and heads against params.json), then
+    load the model, draw the figures and write them; print each path written."""
+    if args.lesson is not None:
+        return run_lesson(args)
+    args.out = args.out or "build/figures/default"
+    formats, out = check_output_args(args)
     info = checkpoint_from_arg(args.checkpoint)
     config = load_config(info.path)
     layers = parse_indices(args.layers, config.n_layers, "layer")
@@ -122,4 +128,17 @@ def run(args) -> int:
         for path in plots.save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
             print(path)
         plt.close(fig)
+    return 0
+
+
+def run_lesson(args) -> int:
+    """The --lesson form: lesson NN's slide figures (tools/lessons.py) into one folder; print each path written."""
+    lesson = lessons.parse_lesson(args.lesson)
+    args.out = args.out or f"build/figures/lesson-{lesson:02d}"
+    formats, out = check_output_args(args)
+    sources = lessons.Sources(args.checkpoint, args.prompt, args.device)
+    if lesson in lessons.NEEDS_CHECKPOINT:
+        sources.attention()  # a bad --checkpoint fails here, before anything is drawn
+    for path in lessons.write_lesson(lesson, out, formats, args.dpi, sources):
+        print(path)
     return 0

@@ -3,6 +3,8 @@ glyphs no font can draw, and titles naming the model, layer, head and prompt."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from matplotlib import font_manager, ft2font, rcParams
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -11,6 +13,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han
 BASE_FONT = "DejaVu Sans"  # matplotlib's bundled default: Latin, Greek, Cyrillic, arrows, symbols; no CJK
 _CJK_FONT: list = []  # cached: [name or None]
 _COVERED: list = []  # cached: [set of code points the fonts in use can draw]
+DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."  # what figures draw when given no prompt
 
 
 def cjk_font() -> str | None:
@@ -95,3 +98,11 @@ def prompt_line(prompt, max_chars: int = 80) -> str:
     if len(text) > max_chars:
         text = text[: max_chars - 1] + "…"
     return "\nprompt: " + escape_undrawable(f'"{text}"')
+
+
+def model_title(info) -> str:
+    """The model as titles name it: the checkpoint folder (Meta's files sit in <name>/original/), plus
+    '(demo: random weights)' for a demo checkpoint so no slide passes noise off as the real model."""
+    path = Path(info.path)
+    name = path.parent.name if path.name == "original" and path.parent.name else path.name
+    return f"{name} (demo: random weights)" if info.is_demo else name
