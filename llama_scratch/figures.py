@@ -6,7 +6,6 @@ attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -83,29 +82,13 @@ def make_figures(model, tokenizer, prompt: str, layers, heads, model_name: str) 
 
 
 def _stages(model, tokens, layer, head, labels, model_name, prompt=None):
-    """Raw scores, masked scores and weights of one head, recomputed from the layer's input."""
-    import torch
-
-    from . import layers as L
+    """Raw scores, masked scores and weights of one head (analysis.attention_stages)."""
     from . import plots
+    from .analysis.attention import attention_stages
 
-    config = model.config
-    s = tokens.shape[1]
-    cos, sin = L.rope_angles(model._inv_freq, torch.arange(s, device=tokens.device))
-    with torch.inference_mode():
-        h = L.embed(tokens, model.tok_embeddings.weight)
-        for i in range(layer):
-            h, _ = L.transformer_block(h, model.layers[i].weights(), cos, sin, config)
-        w = model.layers[layer].weights()
-        x = L.rms_norm(h, w["attention_norm"], config.norm_eps)
-        e, kv = config.head_dim, head // config.n_rep
-        q = L.apply_rope((x @ w["wq"][head * e:(head + 1) * e].T)[:, :, None], cos, sin)[0, :, 0]
-        k = L.apply_rope((x @ w["wk"][kv * e:(kv + 1) * e].T)[:, :, None], cos, sin)[0, :, 0]
-        scores = q @ k.T / math.sqrt(e)
-        masked = scores.masked_fill(~L.causal_mask(s, s, tokens.device), float("-inf"))
-        weights = torch.softmax(masked.float(), -1)
-    return plots.attention_stages(scores, masked, weights, labels, layer=layer, head=head, model_name=model_name,
-                                  prompt=prompt)
+    stages = attention_stages(model, tokens, layers=[layer])[layer]  # [1, h, s, s] each
+    return plots.attention_stages(stages.scores[0, head], stages.masked[0, head], stages.weights[0, head], labels,
+                                  layer=layer, head=head, model_name=model_name, prompt=prompt)
 
 
 def model_title(info) -> str:
