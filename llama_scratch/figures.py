@@ -91,12 +91,14 @@ def _stages(model, tokens, layer, head, labels, model_name, prompt=None):
                                   layer=layer, head=head, model_name=model_name, prompt=prompt)
 
 
-def model_title(info) -> str:
+def model_title(info, lang=None) -> str:
     """The model as titles name it: the checkpoint folder (Meta's files sit in <name>/original/), plus
     '(demo: random weights)' for a demo checkpoint so no slide passes noise off as the real model."""
+    from .tools.i18n import text
+
     path = Path(info.path)
     name = path.parent.name if path.name == "original" and path.parent.name else path.name
-    return f"{name} (demo: random weights)" if info.is_demo else name
+    return text("model.demo_title", lang, name=name) if info.is_demo else name
 
 
 def run(args) -> int:

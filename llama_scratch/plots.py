@@ -22,9 +22,15 @@ from .notebooks import FIGURES_ENV  # noqa: E402
 MIN_FONT = 11  # points: the smallest text on any figure (tick labels, legends, colour bars)
 
 
-def figures_dir(default: str | Path = "figures") -> Path:
-    """Where save_figure writes: $LLAMA_SCRATCH_FIGURES (set by make run and the tests), else ``default``."""
-    return Path(os.environ.get(FIGURES_ENV) or default)
+def figures_dir(default: str | Path | None = None) -> Path:
+    """Where save_figure writes: $LLAMA_SCRATCH_FIGURES (set by make run and the tests), else ``default``, else
+    build/figures of the repository (git ignores build/: running a notebook leaves the working tree clean)."""
+    if os.environ.get(FIGURES_ENV) or default is not None:
+        return Path(os.environ.get(FIGURES_ENV) or default)
+    here = [Path(__file__).resolve(), Path.cwd().resolve()]  # the package's clone, or the one we work in
+    root = next((p for h in here for p in h.parents if (p / "pyproject.toml").is_file()
+                 and (p / "llama_scratch").is_dir()), None)
+    return root / "build" / "figures" if root else Path("figures")
 
 
 def save_figure(fig, name: str, out_dir=None, formats=("png",), dpi: int = 150) -> list[Path]:
@@ -92,12 +98,12 @@ def can_draw(ch: str) -> bool:
     return ch.isprintable() and ord(ch) in _covered()
 
 
-def escape_undrawable(text: str) -> str:
+def escape_undrawable(text: str, drawable=None) -> str:
     """text with every character no available font can draw written as U+XXXX, escapes in a row separated by a
-    space (no 'Glyph missing' warnings, no empty boxes)."""
+    space (no 'Glyph missing' warnings, no empty boxes). ``drawable(ch)``: default can_draw (matplotlib's fonts)."""
     out, prev_escaped = [], False
     for ch in text:
-        escaped = not can_draw(ch)
+        escaped = not (drawable or can_draw)(ch)
         out.append((" " if escaped and prev_escaped else "") + (f"U+{ord(ch):04X}" if escaped else ch))
         prev_escaped = escaped
     return "".join(out)
@@ -106,19 +112,20 @@ def escape_undrawable(text: str) -> str:
 WHITESPACE_SYMBOLS = {" ": "␣", "\n": "↵", "\t": "→", "\r": "\\r"}
 
 
-def readable(text: str) -> str:
+def readable(text: str, drawable=None) -> str:
     """A label matplotlib can draw: whitespace made visible (␣ ↵ →), undrawable glyphs escaped as U+XXXX."""
-    return escape_undrawable("".join(WHITESPACE_SYMBOLS.get(ch, ch) for ch in text))
+    return escape_undrawable("".join(WHITESPACE_SYMBOLS.get(ch, ch) for ch in text), drawable)
 
 
-def token_labels(tokenizer, ids) -> list[str]:
+def token_labels(tokenizer, ids, drawable=None) -> list[str]:
     """One non-empty readable label per token id: special tokens keep their names ('<|eot_id|>'), CJK is kept when
-    a CJK font exists (else U+XXXX), bytes of a partial UTF-8 character (one CJK char can span tokens) are \\xNN."""
+    a CJK font exists (else U+XXXX), bytes of a partial UTF-8 character (one CJK char can span tokens) are \\xNN.
+    ``drawable(ch)`` says which characters the labels' font draws (default: matplotlib's fonts, see can_draw)."""
     cjk_font()
     labels = []
     for raw in tokenizer.decode_token_bytes([int(i) for i in ids]):
         text = raw.decode("utf-8", errors="backslashreplace")  # b"\xe7\xbe" -> "\\xe7\\xbe"
-        labels.append(readable(text) or "∅")
+        labels.append(readable(text, drawable) or "∅")
     return labels
 
 
