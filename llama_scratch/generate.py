@@ -29,7 +29,8 @@ def _nucleus(logits: torch.Tensor, temperature: float, top_p: float) -> tuple[to
 def sampling_probabilities(logits: torch.Tensor, temperature: float = 1.0, top_p: float = 1.0) -> torch.Tensor:
     """The distribution sample_next_token draws from.  logits [b, v] -> probabilities [b, v] float32.
 
-    Zero outside the top-p nucleus; temperature 0 (greedy) puts all the mass on the argmax.
+    Zero outside the top-p nucleus; temperature 0 (greedy) puts all the mass on the argmax. top_p may also be a
+    tensor [b, 1], one value per row (several nuclei of the same logits in one sort).
     """
     if temperature == 0:
         return torch.nn.functional.one_hot(logits.argmax(dim=-1), logits.shape[-1]).float()

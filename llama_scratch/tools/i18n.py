@@ -63,6 +63,7 @@ STRINGS: dict[str, dict[str, str]] = {
                              "zh": "波长 2π/θ_i：转一整圈的位置数"},
     "view.rope.score": {"en": "q·k after RoPE against distance (q = k before rotation)",
                         "zh": "RoPE 之后的 q·k 随距离变化（旋转前 q = k）"},
+    "view.rope.distance_axis": {"en": "distance from query to key (log scale)", "zh": "查询到键的距离（对数刻度）"},
     "view.rope.turns": {"en": "pair 0 has turned {fast} times, pair {last} {slow} of a turn",
                         "zh": "第 0 对已转 {fast} 圈，第 {last} 对转了 {slow} 圈"},
     "view.lens.title": {"en": "Logit lens: the most likely next token after each layer",
