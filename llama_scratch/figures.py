@@ -1,4 +1,5 @@
-"""``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF).
+"""``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF), and the
+interactive views as standalone pages (HTML: attention_explorer, rope_explorer, logit_lens, sampling).
 
 File names say what they show: attention_L{layer}_H{head}, attention_L{layer}_all_heads, attention_H{head}_all_layers,
 attention_stages_L{layer}_H{head}, rope_frequencies, rope_spokes, rope_relative_distance — one file per format.
@@ -9,16 +10,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-FORMATS = ("png", "svg", "pdf")
+FORMATS = ("png", "svg", "pdf", "html")
 DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="text whose attention is drawn")
     parser.add_argument("--out", default="build/figures/default", help="output folder")
-    parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed")
+    parser.add_argument("--layers", default=None, help="comma-separated layer indices, 'last' allowed (default "
+                        "0,last; the HTML attention explorer holds every layer unless --layers is given)")
     parser.add_argument("--heads", default="0", help="comma-separated head indices, 'last' allowed")
-    parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf")
+    parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf, html")
     parser.add_argument("--dpi", type=int, default=150)
     parser.add_argument("--checkpoint", default=None, help="checkpoint directory (default: see README)")
     parser.add_argument("--device", default="cpu")
@@ -116,7 +118,7 @@ def run(args) -> int:
         raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
     info = checkpoint_from_arg(args.checkpoint)
     config = load_config(info.path)
-    layers = parse_indices(args.layers, config.n_layers, "layer")
+    layers = parse_indices(args.layers or "0,last", config.n_layers, "layer")
     heads = parse_indices(args.heads, config.n_heads, "head")
     print(info.banner(), file=sys.stderr)
     model = load_model(info.path, device=args.device)
@@ -124,9 +126,17 @@ def run(args) -> int:
 
     from .plots import save_figure
 
-    figs = make_figures(model, load_tokenizer(info.path), args.prompt, layers, heads, model_title(info))
+    tokenizer = load_tokenizer(info.path)
+    pictures = [f for f in formats if f != "html"]
+    figs = make_figures(model, tokenizer, args.prompt, layers, heads, model_title(info)) if pictures else {}
     for fig_name, fig in figs.items():
-        for path in save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
+        for path in save_figure(fig, fig_name, out, formats=pictures, dpi=args.dpi):
             print(path)
         plt.close(fig)
+    if "html" in formats:
+        from .tools.views import make_views
+
+        for name, view in make_views(model, tokenizer, args.prompt, model_title(info),
+                                     layers=layers if args.layers else None).items():
+            print(view.save(out / f"{name}.html"))
     return 0

@@ -21,11 +21,12 @@ __all__ = ["View", "AttentionExplorer", "attention_explorer", "RopeExplorer", "r
            "logit_lens_view", "SamplingView", "sampling_view", "make_views"]
 
 
-def make_views(model, tokenizer, prompt: str, model_name: str = "", lang: str | None = None) -> dict:
+def make_views(model, tokenizer, prompt: str, model_name: str = "", layers=None, lang: str | None = None) -> dict:
     """name -> view, the set `python -m llama_scratch figures --format html` saves (the RoPE explorer of this
-    model's config)."""
+    model's config; the attention explorer of ``layers``, default all)."""
     return {
-        "attention_explorer": attention_explorer(model, tokenizer, prompt, model_name=model_name, lang=lang),
+        "attention_explorer": attention_explorer(model, tokenizer, prompt, layers=layers, model_name=model_name,
+                                                 lang=lang),
         "rope_explorer": rope_explorer(model.config, model_name=model_name, lang=lang),
         "logit_lens": logit_lens_view(model, tokenizer, prompt, model_name=model_name, lang=lang),
         "sampling": sampling_view(model, tokenizer, prompt, model_name=model_name, lang=lang),

@@ -28,7 +28,8 @@ function build() {
   var stageBtns = STAGES.map(function (st) {
     return el("button", {type: "button", "data-stage": st, style: {font: font(12), marginRight: "4px",
       padding: "3px 8px", cursor: "pointer"}, onclick: function () { state.stage = st; redraw(); },
-      text: T("view.attention." + st)});
+      text: {scores: T("view.attention.scores"), masked: T("view.attention.masked"),
+        weights: T("view.attention.weights")}[st]});
   });
   var kvLine = el("div", {style: {color: "#555", margin: "4px 0"}});
   var strip = el("div", {class: "lsv-tokens", style: {margin: "6px 0", lineHeight: "1.9"}});

@@ -11,7 +11,8 @@ function build() {
   box.checked = state.scaled;
   var legend = el("div", {style: {margin: "4px 0"}}, ["kept", "blended", "divided"].map(function (b) {
     return el("span", {style: {marginRight: "14px"}}, el("span", {style: {display: "inline-block", width: "10px",
-      height: "10px", background: BANDS[b], marginRight: "4px"}}), T("view.rope." + b));
+      height: "10px", background: BANDS[b], marginRight: "4px"}}),
+      {kept: T("view.rope.kept"), blended: T("view.rope.blended"), divided: T("view.rope.divided")}[b]);
   }));
   var turns = el("div", {class: "lsv-turns", style: {color: "#555", margin: "2px 0 6px"}});
   var cols = Math.min(pairs, 8), cellW = 82, cellH = 92;
