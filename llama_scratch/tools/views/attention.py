@@ -55,7 +55,8 @@ def attention_explorer(model, tokenizer, prompt: str, *, layers=None, layer: int
     if numbers > MAX_NUMBERS:
         raise ValueError(f"the prompt has {s} tokens: {len(layers)} layers x {config.n_heads} heads x {s}x{s} "
                          f"scores and weights are {numbers:,} numbers, too many for one page (at most "
-                         f"{MAX_NUMBERS:,}); pass layers=[...] (figures: --layers) with fewer layers or use a shorter prompt")
+                         f"{MAX_NUMBERS:,}); pass layers=[...] (figures: --layers) with fewer layers or use a shorter "
+                         "prompt")
     layer = layers[0] if layer is None else int(layer)
     if layer not in layers:
         raise ValueError(f"layer {layer} is not among the embedded layers {layers}")

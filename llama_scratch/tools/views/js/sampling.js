@@ -14,7 +14,8 @@ function build() {
   var bars = el("div", {class: "lsv-bars"});
   var t1 = D.temperatures.indexOf(1), p1 = D.top_ps.indexOf(1);  // the outline: the plain softmax
   f.body.append(el("div", {}, tSlider, " ", tLabel, pSlider, " ", pLabel), kept,
-    el("div", {style: {color: "#777", marginBottom: "4px"}, text: t1 >= 0 && p1 >= 0 ? T("view.sampling.outline") : ""}),
+    el("div", {style: {color: "#777", marginBottom: "4px"},
+      text: t1 >= 0 && p1 >= 0 ? T("view.sampling.outline") : ""}),
     bars);
   var W = 360;
 
@@ -27,8 +28,9 @@ function build() {
         width: Math.round(W * base) + "px", border: "1px solid #d62728", borderLeft: "none"}}));
     }
     return el("div", {class: "lsv-row", "data-prob": p, style: {display: "flex", alignItems: "center", gap: "8px",
-      height: "18px", lineHeight: "18px", margin: "1px 0"}}, el("span", {style: {width: "150px", textAlign: "right", whiteSpace: "pre",
-      overflow: "hidden"}, text: shorten(name, 20)}), bar, el("span", {style: {width: "60px"}, text: fmt(p, 4)}));
+      height: "18px", lineHeight: "18px", margin: "1px 0"}},
+      el("span", {style: {width: "150px", textAlign: "right", whiteSpace: "pre", overflow: "hidden"},
+        text: shorten(name, 20)}), bar, el("span", {style: {width: "60px"}, text: fmt(p, 4)}));
   }
 
   function redraw() {
