@@ -17,8 +17,8 @@ DEFAULT_PROMPT = "The llama looked at the alpaca, and it smiled."
 def add_arguments(parser) -> None:
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="text whose attention is drawn")
     parser.add_argument("--out", default="build/figures/default", help="output folder")
-    parser.add_argument("--layers", default=None, help="comma-separated layer indices, 'last' allowed (default "
-                        "0,last; the HTML attention explorer holds every layer unless --layers is given)")
+    parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed (the "
+                        "HTML attention explorer holds every layer when they fit in one page, else these)")
     parser.add_argument("--heads", default="0", help="comma-separated head indices, 'last' allowed")
     parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf, html")
     parser.add_argument("--dpi", type=int, default=150)
@@ -118,7 +118,7 @@ def run(args) -> int:
         raise ValueError(f"--out {out} is a file, not a folder: choose a folder for the figures")
     info = checkpoint_from_arg(args.checkpoint)
     config = load_config(info.path)
-    layers = parse_indices(args.layers or "0,last", config.n_layers, "layer")
+    layers = parse_indices(args.layers, config.n_layers, "layer")
     heads = parse_indices(args.heads, config.n_heads, "head")
     print(info.banner(), file=sys.stderr)
     model = load_model(info.path, device=args.device)
@@ -135,8 +135,10 @@ def run(args) -> int:
         plt.close(fig)
     if "html" in formats:
         from .tools.views import make_views
+        from .tools.views.attention import fits_on_page
 
+        every = fits_on_page(config, len(tokenizer.encode(args.prompt, bos=True)))
         for name, view in make_views(model, tokenizer, args.prompt, model_title(info),
-                                     layers=layers if args.layers else None).items():
+                                     layers=None if every else layers).items():
             print(view.save(out / f"{name}.html"))
     return 0

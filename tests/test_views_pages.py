@@ -119,7 +119,7 @@ def test_committed_font_covers_gb2312_and_is_renamed():
     assert fonts.covered() == frozenset(ord(c) for c in cmap)
 
 
-def test_figures_cli_saves_the_views_as_html(tiny_dir, tmp_path, capsys):
+def test_figures_cli_saves_the_views_as_html(tiny_dir, tokenizer, tmp_path, capsys):
     from llama_scratch.__main__ import main
 
     out = tmp_path / "views"
@@ -130,9 +130,14 @@ def test_figures_cli_saves_the_views_as_html(tiny_dir, tmp_path, capsys):
     assert sorted(capsys.readouterr().out.split()) == [str(out / name) for name in written]
     data = payload((out / "attention_explorer.html").read_text(encoding="utf-8"))["data"]
     assert data["layers"] == [0, 1, 2, 3] and data["model"].endswith("(demo: random weights)")
+    config = ls.load_config(tiny_dir)
+    long_prompt = " ".join(["llama"] * 180)  # every layer's maps for these tokens: more numbers than a page holds
+    n = len(tokenizer.encode(long_prompt, bos=True))
+    assert not views.attention.fits_on_page(config, n) and views.attention.fits_on_page(config, n, 2)
     assert main(["figures", "--checkpoint", str(tiny_dir), "--format", "html", "--out", str(out),
-                 "--layers", "1"]) == 0
-    assert payload((out / "attention_explorer.html").read_text(encoding="utf-8"))["data"]["layers"] == [1]
+                 "--layers", "1,last", "--prompt", long_prompt]) == 0
+    data = payload((out / "attention_explorer.html").read_text(encoding="utf-8"))["data"]
+    assert data["layers"] == [1, config.n_layers - 1] and len(data["tokens"]) == n
 
 
 def test_figures_go_under_build_when_no_folder_is_given(monkeypatch, tmp_path):

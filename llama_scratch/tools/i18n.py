@@ -26,6 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # Interactive views (llama_scratch.tools.views): every word they show
     "view.static_note": {"en": "A static picture: run the cell (or trust the notebook) to explore it interactively.",
                          "zh": "这是静态图：运行此单元格（或信任此笔记本）即可交互探索。"},
+    "view.repr": {"en": "<{name}: an interactive view; a notebook shows it, view.save(path) writes it as .html>",
+                  "zh": "<{name}：交互视图；在笔记本中显示，或用 view.save(path) 保存为 .html>"},
     "view.prompt": {"en": "prompt: {prompt}", "zh": "提示词：{prompt}"},
     "view.layer": {"en": "layer", "zh": "层"},
     "view.head": {"en": "head", "zh": "头"},

@@ -11,6 +11,11 @@ from .base import View, rounded, view_labels
 MAX_NUMBERS = 2_000_000  # scores + weights embedded in one page (about 14 MB of JSON)
 
 
+def fits_on_page(config, n_tokens: int, n_layers: int | None = None) -> bool:
+    """Whether the scores and weights of n_layers layers (default all) for n_tokens tokens fit in one page."""
+    return 2 * (config.n_layers if n_layers is None else n_layers) * config.n_heads * n_tokens ** 2 <= MAX_NUMBERS
+
+
 class AttentionExplorer(View):
     """Layer and head pickers, "all heads of a layer" as small multiples, the three stages, hover a token.
 
@@ -51,8 +56,8 @@ def attention_explorer(model, tokenizer, prompt: str, *, layers=None, layer: int
     ids = tokenizer.encode(prompt, bos=True)
     s = len(ids)
     layers = sorted(set(range(config.n_layers) if layers is None else (int(i) for i in layers)))
-    numbers = 2 * len(layers) * config.n_heads * s * s
-    if numbers > MAX_NUMBERS:
+    if not fits_on_page(config, s, len(layers)):
+        numbers = 2 * len(layers) * config.n_heads * s * s
         raise ValueError(f"the prompt has {s} tokens: {len(layers)} layers x {config.n_heads} heads x {s}x{s} "
                          f"scores and weights are {numbers:,} numbers, too many for one page (at most "
                          f"{MAX_NUMBERS:,}); pass layers=[...] (figures: --layers) with fewer layers or use a shorter "

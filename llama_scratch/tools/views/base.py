@@ -161,4 +161,4 @@ class View:
         return self.png()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: an interactive view; display it in a notebook or save(path) it as .html>"
+        return i18n.text("view.repr", self.lang, name=type(self).__name__)
