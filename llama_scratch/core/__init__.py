@@ -6,7 +6,7 @@ from .cache import KVCache
 from .config import ModelConfig, config_from_file, config_from_params, default_rope_scaling_factor, load_config
 from .errors import CheckpointError
 from .format import BLOCK, BLOCK_KEYS, TensorSpec, count_parameters, expected_shapes, is_tied
-from .generate import generate, generate_stream, generate_tensors, sample_next_token
+from .generate import generate, generate_stream, generate_tensors, sample_next_token, sampling_probabilities
 from .layers import RopeBands, apply_rope, attention, attention_qkv, attention_stages, attention_weights, \
     causal_mask, causal_mask_at, embed, grouped_query_attention, layer_weights, llama3_scale_frequencies, \
     repeat_kv, rms_norm, rope_angles, rope_bands, rope_frequencies, rope_inverse_frequencies, swiglu, \

@@ -191,13 +191,19 @@ class Llama(nn.Module):
     def attention_stages(self, tokens: torch.Tensor, layer: int):
         """Block ``layer``'s attention on a fresh prompt in three stages: (scores, masked, weights), each [b, h, s, s].
 
-        The blocks before it run as in forward; then the same projection, RoPE and layers.attention_stages.
+        The blocks before it run as in forward; then block_attention_stages.
         """
         positions = torch.arange(tokens.shape[1], device=tokens.device)  # [s]
         cos, sin = self.rope_angles(positions)  # [s, e/2] each
         h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
         for block in self.layers[:layer]:
             h, _ = transformer_block(h, block.weights(), cos, sin, self.config, use_sdpa=self.use_sdpa)
+        return self.block_attention_stages(h, layer, cos, sin)
+
+    def block_attention_stages(self, h: torch.Tensor, layer: int, cos: torch.Tensor, sin: torch.Tensor):
+        """Block ``layer``'s attention from its input h [b, s, d] at positions 0..s-1 (cos, sin [s, e/2]), in three
+        stages: (scores, masked, weights), each [b, h, s, s]. The block's own norm, projection and RoPE, then
+        layers.attention_stages with the causal mask."""
         w = self.layers[layer].weights()
         x = rms_norm(h, w["attention_norm"], self.config.norm_eps)  # [b, s, d]
         q, k, _ = attention_qkv(x, w, cos, sin, self.config.n_heads, self.config.n_kv_heads)  # [b, h|k, s, e]

@@ -1,4 +1,5 @@
-"""``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF).
+"""``python -m llama_scratch figures``: export attention and RoPE figures for slides (PNG, SVG, PDF), and the
+interactive views as standalone pages (HTML: attention_explorer, rope_explorer, logit_lens, sampling).
 
 With ``--lesson NN`` it writes that lesson's slide figures instead, named in lecture order (tools/lessons.py).
 
@@ -18,8 +19,10 @@ from ..checkpoints import checkpoint_from_arg, load_model, load_tokenizer
 from ..core import load_config
 from . import lessons, plots
 from .labels import DEFAULT_PROMPT, model_title  # noqa: F401  (model_title: part of this module's interface)
+from .views import make_views
+from .views.attention import fits_on_page
 
-FORMATS = ("png", "svg", "pdf")
+FORMATS = ("png", "svg", "pdf", "html")
 
 
 def add_arguments(parser) -> None:
@@ -28,9 +31,10 @@ def add_arguments(parser) -> None:
                         help="output folder (default: build/figures/default, or build/figures/lesson-NN)")
     parser.add_argument("--lesson", default=None,
                         help="write lesson NN's slide figures (00-10), named in lecture order")
-    parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed")
+    parser.add_argument("--layers", default="0,last", help="comma-separated layer indices, 'last' allowed (the "
+                        "HTML attention explorer holds every layer when they fit in one page, else these)")
     parser.add_argument("--heads", default="0", help="comma-separated head indices, 'last' allowed")
-    parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf")
+    parser.add_argument("--format", default="png", help="comma-separated: png, svg, pdf, html")
     parser.add_argument("--dpi", type=int, default=150)
     parser.add_argument("--checkpoint", default=None, help="checkpoint directory (default: see README)")
     parser.add_argument("--device", default="cpu")
@@ -123,11 +127,18 @@ def run(args) -> int:
     heads = parse_indices(args.heads, config.n_heads, "head")
     print(info.banner(), file=sys.stderr)
     model = load_model(info.path, device=args.device)
-    figs = make_figures(model, load_tokenizer(info.path), args.prompt, layers, heads, model_title(info))
+    tokenizer = load_tokenizer(info.path)
+    pictures = [f for f in formats if f != "html"]
+    figs = make_figures(model, tokenizer, args.prompt, layers, heads, model_title(info)) if pictures else {}
     for fig_name, fig in figs.items():
-        for path in plots.save_figure(fig, fig_name, out, formats=formats, dpi=args.dpi):
+        for path in plots.save_figure(fig, fig_name, out, formats=pictures, dpi=args.dpi):
             print(path)
         plt.close(fig)
+    if "html" in formats:
+        every = fits_on_page(config, len(tokenizer.encode(args.prompt, bos=True)))
+        for name, view in make_views(model, tokenizer, args.prompt, model_title(info),
+                                     layers=None if every else layers).items():
+            print(view.save(out / f"{name}.html"))
     return 0
 
 
@@ -136,6 +147,9 @@ def run_lesson(args) -> int:
     lesson = lessons.parse_lesson(args.lesson)
     args.out = args.out or f"build/figures/lesson-{lesson:02d}"
     formats, out = check_output_args(args)
+    if "html" in formats:
+        raise ValueError("--format html saves the interactive views, not a lesson's slides: use png, svg or pdf "
+                         "with --lesson")
     sources = lessons.Sources(args.checkpoint, args.prompt, args.device)
     if lesson in lessons.NEEDS_CHECKPOINT:
         sources.attention()  # a bad --checkpoint fails here, before anything is drawn

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from matplotlib import font_manager, ft2font, rcParams
 
+from . import i18n
+
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
              "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "PingFang SC",
              "Microsoft YaHei", "Droid Sans Fallback")
@@ -54,12 +56,12 @@ def can_draw(ch: str) -> bool:
     return ch.isprintable() and ord(ch) in _covered()
 
 
-def escape_undrawable(text: str) -> str:
+def escape_undrawable(text: str, drawable=None) -> str:
     """text with every character no available font can draw written as U+XXXX, escapes in a row separated by a
-    space (no 'Glyph missing' warnings, no empty boxes)."""
+    space (no 'Glyph missing' warnings, no empty boxes). ``drawable(ch)``: default can_draw (matplotlib's fonts)."""
     out, prev_escaped = [], False
     for ch in text:
-        escaped = not can_draw(ch)
+        escaped = not (drawable or can_draw)(ch)
         out.append((" " if escaped and prev_escaped else "") + (f"U+{ord(ch):04X}" if escaped else ch))
         prev_escaped = escaped
     return "".join(out)
@@ -68,19 +70,20 @@ def escape_undrawable(text: str) -> str:
 WHITESPACE_SYMBOLS = {" ": "␣", "\n": "↵", "\t": "→", "\r": "\\r"}
 
 
-def readable(text: str) -> str:
+def readable(text: str, drawable=None) -> str:
     """A label matplotlib can draw: whitespace made visible (␣ ↵ →), undrawable glyphs escaped as U+XXXX."""
-    return escape_undrawable("".join(WHITESPACE_SYMBOLS.get(ch, ch) for ch in text))
+    return escape_undrawable("".join(WHITESPACE_SYMBOLS.get(ch, ch) for ch in text), drawable)
 
 
-def token_labels(tokenizer, ids) -> list[str]:
+def token_labels(tokenizer, ids, drawable=None) -> list[str]:
     """One non-empty readable label per token id: special tokens keep their names ('<|eot_id|>'), CJK is kept when
-    a CJK font exists (else U+XXXX), bytes of a partial UTF-8 character (one CJK char can span tokens) are \\xNN."""
+    a CJK font exists (else U+XXXX), bytes of a partial UTF-8 character (one CJK char can span tokens) are \\xNN.
+    ``drawable(ch)`` says which characters the labels' font draws (default: matplotlib's fonts, see can_draw)."""
     cjk_font()
     labels = []
     for raw in tokenizer.decode_token_bytes([int(i) for i in ids]):
         text = raw.decode("utf-8", errors="backslashreplace")  # b"\xe7\xbe" -> "\\xe7\\xbe"
-        labels.append(readable(text) or "∅")
+        labels.append(readable(text, drawable) or "∅")
     return labels
 
 
@@ -100,9 +103,9 @@ def prompt_line(prompt, max_chars: int = 80) -> str:
     return "\nprompt: " + escape_undrawable(f'"{text}"')
 
 
-def model_title(info) -> str:
+def model_title(info, lang=None) -> str:
     """The model as titles name it: the checkpoint folder (Meta's files sit in <name>/original/), plus
     '(demo: random weights)' for a demo checkpoint so no slide passes noise off as the real model."""
     path = Path(info.path)
     name = path.parent.name if path.name == "original" and path.parent.name else path.name
-    return f"{name} (demo: random weights)" if info.is_demo else name
+    return i18n.text("model.demo_title", lang, name=name) if info.is_demo else name

@@ -31,9 +31,16 @@ FIGURES_ENV = "LLAMA_SCRATCH_FIGURES"  # where save_figure writes (set per noteb
 MIN_FONT = 11  # points: the smallest text on any figure (tick labels, legends, colour bars)
 
 
-def figures_dir(default: str | Path = "figures") -> Path:
-    """Where save_figure writes: $LLAMA_SCRATCH_FIGURES (set by make run and the tests), else ``default``."""
-    return Path(os.environ.get(FIGURES_ENV) or default)
+def figures_dir(default: str | Path | None = None) -> Path:
+    """Where save_figure writes: $LLAMA_SCRATCH_FIGURES (set by make run and the tests), else ``default``, else
+    build/figures of the repository (git ignores build/: running a notebook leaves the working tree clean)."""
+    if os.environ.get(FIGURES_ENV) or default is not None:
+        return Path(os.environ.get(FIGURES_ENV) or default)
+    here = [Path(__file__).resolve(), Path.cwd().resolve()]  # the package's clone, or the one we work in
+    package = here[0].parents[1].name  # llama_scratch (this file is llama_scratch/tools/plots.py)
+    root = next((p for h in here for p in h.parents if (p / "pyproject.toml").is_file()
+                 and (p / package).is_dir()), None)
+    return root / "build" / "figures" if root else Path("figures")
 
 
 def save_figure(fig, name: str, out_dir=None, formats=("png",), dpi: int = 150) -> list[Path]:
