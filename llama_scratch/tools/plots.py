@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from ..checkpoints.paths import project_root  # noqa: E402
 from ..core.layers import apply_rope, llama3_scale_frequencies, rope_angles, rope_bands, rope_frequencies, \
     rope_inverse_frequencies  # noqa: E402
 from .labels import can_draw, cjk_font, escape_undrawable, figure_title, prompt_line, readable, \
@@ -33,14 +34,11 @@ MIN_FONT = 11  # points: the smallest text on any figure (tick labels, legends, 
 
 def figures_dir(default: str | Path | None = None) -> Path:
     """Where save_figure writes: $LLAMA_SCRATCH_FIGURES (set by make run and the tests), else ``default``, else
-    build/figures of the repository (git ignores build/: running a notebook leaves the working tree clean)."""
+    build/figures of the project (checkpoints.project_root; git ignores build/: running a notebook leaves the
+    working tree clean)."""
     if os.environ.get(FIGURES_ENV) or default is not None:
         return Path(os.environ.get(FIGURES_ENV) or default)
-    here = [Path(__file__).resolve(), Path.cwd().resolve()]  # the package's clone, or the one we work in
-    package = here[0].parents[1].name  # llama_scratch (this file is llama_scratch/tools/plots.py)
-    root = next((p for h in here for p in h.parents if (p / "pyproject.toml").is_file()
-                 and (p / package).is_dir()), None)
-    return root / "build" / "figures" if root else Path("figures")
+    return project_root() / "build" / "figures"
 
 
 def save_figure(fig, name: str, out_dir=None, formats=("png",), dpi: int = 150) -> list[Path]:

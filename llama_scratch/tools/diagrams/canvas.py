@@ -8,11 +8,12 @@ find them.
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
+
+from ...checkpoints.paths import write_atomically
 
 INK = "#1f2933"
 BOX_FILL, BOX_STROKE = "#eef2f7", "#5b6b7f"
@@ -230,13 +231,6 @@ class Diagram:
         if fmt not in self.FORMATS:
             raise ValueError(f"{path}: unknown diagram format {path.suffix!r}; use .svg, .png or .pdf")
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-        try:
-            if fmt == "svg":
-                tmp.write_text(self.svg, encoding="utf-8")
-            else:
-                self.figure().savefig(tmp, format=fmt, dpi=dpi)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return path
+        if fmt == "svg":
+            return write_atomically(path, lambda tmp: tmp.write_text(self.svg, encoding="utf-8"))
+        return write_atomically(path, lambda tmp: self.figure().savefig(tmp, format=fmt, dpi=dpi))

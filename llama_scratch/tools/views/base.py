@@ -14,12 +14,12 @@ import base64
 import html
 import io
 import json
-import os
 import uuid
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from ...checkpoints.paths import write_atomically
 from .. import fonts, i18n, plots
 from ..labels import WHITESPACE_SYMBOLS
 
@@ -146,13 +146,7 @@ class View:
         if path.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"{path}: a view is saved as a .html page; give a path ending in .html")
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-        try:
-            tmp.write_text(self.page(), encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return path
+        return write_atomically(path, lambda tmp: tmp.write_text(self.page(), encoding="utf-8"))
 
     def _repr_html_(self) -> str:
         return self.html()
