@@ -82,3 +82,11 @@ def test_bad_checkpoint_for_the_attention_lesson_writes_nothing(tmp_path):
     r = cli("figures", "--lesson", "05", "--out", str(out), "--checkpoint", str(tmp_path / "missing"))
     assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_lesson_with_html_is_one_line_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "slides"
+    assert main(["figures", "--lesson", "04", "--format", "png,html", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--format html" in err[0] and "--lesson" in err[0]
+    assert not out.exists()
