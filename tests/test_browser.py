@@ -59,6 +59,7 @@ def assert_clean(watch, name):
     assert not watch.errors, f"{name}: console errors {watch.errors}"
 
 
+@pytest.mark.slow  # executes notebooks 04 and 05
 def test_exported_notebooks_work_offline(playwright, exported):
     with chromium(playwright) as browser:
         for path in notebook_paths(ROOT):

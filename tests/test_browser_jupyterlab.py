@@ -20,6 +20,7 @@ from browser import SCREENSHOTS, Watch, chromium, click_at, picture, require_bro
 from conftest import ROOT
 from llama_scratch.tools.plots import FIGURES_ENV
 
+pytestmark = pytest.mark.slow  # a JupyterLab server runs two notebooks
 NOTEBOOKS = ("04_rope", "05_attention_gqa")
 SETTINGS = {  # JupyterLab settings for the test: every cell in the page, no news fetched from the internet
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},

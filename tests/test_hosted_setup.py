@@ -85,6 +85,7 @@ def test_the_cell_fits_a_projector():
     compile(SETUP_CELL, "setup cell", "exec")
 
 
+@pytest.mark.slow  # a fresh virtual environment installs the package
 def test_without_a_clone_or_LLAMA_SCRATCH_REPO_one_clear_message(fresh_python, tmp_path):
     r = run(fresh_python, tmp_path)
     assert r.returncode == 1 and r.stdout == ""
@@ -93,6 +94,7 @@ def test_without_a_clone_or_LLAMA_SCRATCH_REPO_one_clear_message(fresh_python, t
                                                  "(docs/hosted.md)")
 
 
+@pytest.mark.slow  # a fresh virtual environment installs the package
 def test_notebook_inside_a_clone_one_folder_deeper(fresh_python, repo_copy):
     deeper = repo_copy / "notebooks" / "zh"  # also stands for notebooks/solutions/
     deeper.mkdir(exist_ok=True)
@@ -109,6 +111,7 @@ def test_notebook_inside_a_clone_one_folder_deeper(fresh_python, repo_copy):
         uninstall(fresh_python)
 
 
+@pytest.mark.slow  # a fresh virtual environment installs the package
 def test_LLAMA_SCRATCH_REPO_as_a_path_finds_the_real_weights(fresh_python, repo_copy, tiny_dir, tmp_path):
     real = repo_copy / "weights" / "Llama-3.2-1B-Instruct" / "original"  # the files of a real checkpoint
     real.mkdir(parents=True)
@@ -124,6 +127,7 @@ def test_LLAMA_SCRATCH_REPO_as_a_path_finds_the_real_weights(fresh_python, repo_
         uninstall(fresh_python)
 
 
+@pytest.mark.slow  # a fresh virtual environment installs the package
 def test_LLAMA_SCRATCH_REPO_as_a_git_url_is_cloned_once(fresh_python, repo_copy, tmp_path):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
     subprocess.run([*git, "init", "-q"], cwd=repo_copy, check=True)
