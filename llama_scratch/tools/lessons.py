@@ -4,8 +4,8 @@ folder, named in lecture order (01_architecture.png, 02_..., ...).
 Each lesson (= notebook NN) lists its figures here, made by tools.plots and tools.diagrams.
 Figures that need no weights (the diagrams, RoPE) are drawn for the real Llama-3.2-1B configuration, whatever
 checkpoint is installed; only the attention maps of lesson 05 load a checkpoint (the real one when present, else
-the demo, and then their titles say the weights are random). The words of the diagrams follow the default language
-(LLAMA_SCRATCH_LANG=zh for Chinese).
+the demo, and then their titles say the weights are random). The words of every figure are in the language of
+``Sources`` (figures --lang; default: the default language, LLAMA_SCRATCH_LANG=zh for Chinese).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import torch
 from ..checkpoints import LLAMA_3_2_1B_PARAMS, checkpoint_from_arg, load_model, load_tokenizer
 from ..core import config_from_params
 from . import diagrams, plots
-from .labels import DEFAULT_PROMPT, model_title
+from .i18n import resolve
+from .labels import default_prompt, model_title
 
 # The part of the architecture diagram each lesson is about (highlighted on its first slide).
 HIGHLIGHT = {0: "weights", 1: "tokenizer", 2: "embedding", 3: "rmsnorm", 4: "rope", 5: "attention",
@@ -31,12 +32,12 @@ HIGHLIGHT = {0: "weights", 1: "tokenizer", 2: "embedding", 3: "rmsnorm", 4: "rop
 
 class Sources:
     """What the figures are drawn from: the real 1B configuration (no weights needed) and, loaded on first use,
-    a checkpoint's model and tokenizer for the attention maps."""
+    a checkpoint's model and tokenizer for the attention maps; and the language of their words."""
 
-    def __init__(self, checkpoint=None, prompt: str | None = None, device: str = "cpu"):
+    def __init__(self, checkpoint=None, prompt: str | None = None, device: str = "cpu", lang: str | None = None):
         self.real = config_from_params(LLAMA_3_2_1B_PARAMS)
-        self.checkpoint, self.device = checkpoint, device
-        self.prompt = prompt or DEFAULT_PROMPT
+        self.checkpoint, self.device, self.lang = checkpoint, device, resolve(lang)
+        self.prompt = prompt or default_prompt(self.lang)
         self._attention = None
 
     def attention(self):
@@ -49,17 +50,17 @@ class Sources:
             tokens = torch.tensor([ids], device=model.device)  # [1, s]
             with torch.inference_mode():
                 _, maps = model(tokens, return_attention=True)  # n_layers x [1, h, s, s]
-            self._attention = (model, plots.token_labels(tokenizer, ids), maps, tokens, model_title(info))
+            self._attention = (model, plots.token_labels(tokenizer, ids), maps, tokens, model_title(info, self.lang))
         return self._attention
 
 
 def _architecture(lesson: int):
-    return lambda src: diagrams.architecture(src.real, highlight=HIGHLIGHT[lesson])
+    return lambda src: diagrams.architecture(src.real, highlight=HIGHLIGHT[lesson], lang=src.lang)
 
 
 def _rope(name: str):
     def make(src):
-        return getattr(plots, f"rope_{name}_figure")(src.real, model_name="Llama-3.2-1B")
+        return getattr(plots, f"rope_{name}_figure")(src.real, model_name="Llama-3.2-1B", lang=src.lang)
     return make
 
 
@@ -68,7 +69,7 @@ def _attention(kind: str):
     head 0), across_layers (head 0)."""
     def make(src):
         model, labels, maps, tokens, title = src.attention()
-        last, kw = len(maps) - 1, dict(model_name=title, prompt=src.prompt)
+        last, kw = len(maps) - 1, dict(model_name=title, prompt=src.prompt, lang=src.lang)
         if kind == "stages":
             with torch.inference_mode():
                 scores, masked, weights = (t[0, 0] for t in model.attention_stages(tokens, 0))  # [s, s] each
@@ -85,12 +86,12 @@ def _attention(kind: str):
 LESSONS: dict[int, list[tuple[str, Callable]]] = {n: [("architecture", _architecture(n))] for n in HIGHLIGHT}
 LESSONS[4] += [("rope_frequencies", _rope("frequencies")), ("rope_spokes", _rope("spokes")),
                ("rope_relative_distance", _rope("relative_distance"))]
-LESSONS[5] += [("gqa_head_sharing", lambda src: diagrams.gqa(src.real)),
+LESSONS[5] += [("gqa_head_sharing", lambda src: diagrams.gqa(src.real, lang=src.lang)),
                ("attention_stages_L0_H0", _attention("stages")), ("attention_all_heads_L0", _attention("grid")),
                ("attention_last_layer_H0", _attention("heatmap")),
                ("attention_H0_all_layers", _attention("across_layers"))]
-LESSONS[8] += [("kv_cache", lambda src: diagrams.kv_cache(src.real))]
-LESSONS[9] += [("kv_cache", lambda src: diagrams.kv_cache(src.real))]
+LESSONS[8] += [("kv_cache", lambda src: diagrams.kv_cache(src.real, lang=src.lang))]
+LESSONS[9] += [("kv_cache", lambda src: diagrams.kv_cache(src.real, lang=src.lang))]
 NEEDS_CHECKPOINT = {5}  # lessons with figures of a model's activations (the others need no weights)
 # Lesson 10 (training a tiny model) shows only the architecture here so far: its figures (loss curve, induction
 # and previous-token heads, the logit lens of the trained model) join this list with the training package.

@@ -40,7 +40,8 @@ class AttentionExplorer(View):
         st = self._stages
         return plots.attention_stages(st.scores[0, head], st.masked[0, head], st.weights[0, head],
                                       self._plot_labels, title=self.texts()["view.attention.title"], layer=layer,
-                                      head=head, model_name=self.data["model"] or None, prompt=self.data["prompt"])
+                                      head=head, model_name=self.data["model"] or None, prompt=self.data["prompt"],
+                                      lang=self.lang)
 
 
 def attention_explorer(model, tokenizer, prompt: str, *, layers=None, layer: int | None = None, head: int = 0,

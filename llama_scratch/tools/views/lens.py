@@ -46,7 +46,7 @@ class LogitLensView(View):
         ax.set_xticks(range(s), self._prompt_labels, rotation=60, ha="right")
         fig.colorbar(im, ax=ax, label=plots.escape_undrawable(self.texts()["view.probability"]))
         ax.set_title(plots.escape_undrawable(f"{self.texts()['view.lens.title']} — {self.data['model']}"))
-        return plots._slide_fonts(fig)
+        return plots.slide_fonts(fig)
 
 
 def logit_lens_view(model, tokenizer, prompt: str, *, k: int = 5, model_name: str | None = None, checkpoint=None,

@@ -30,7 +30,7 @@ class RopeExplorer(View):
 
     def static(self):
         """The wavelength of every pair, unscaled and scaled, with the three bands (plots.rope_frequencies_figure)."""
-        return plots.rope_frequencies_figure(self._config, model_name=self.data["model"] or None)
+        return plots.rope_frequencies_figure(self._config, model_name=self.data["model"] or None, lang=self.lang)
 
 
 def distance_grid(max_position: int, linear: int = 32, n_log: int = 80) -> torch.Tensor:

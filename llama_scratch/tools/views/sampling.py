@@ -44,7 +44,7 @@ class SamplingView(View):
         setting = (text["view.sampling.temperature"].format(t=d["temperatures"][it]) + ", "
                    + text["view.sampling.top_p"].format(p=d["top_ps"][ip]))
         ax.set_title(plots.escape_undrawable(f"{text['view.sampling.title']} — {setting}\n{d['model']}"))
-        return plots._slide_fonts(fig)
+        return plots.slide_fonts(fig)
 
 
 def sampling_view(model, tokenizer, prompt: str, *, n: int = 12, temperature: float = 1.0, top_p: float = 1.0,
