@@ -19,6 +19,7 @@ from .core import CheckpointError, KVCache, Llama, ModelConfig, RopeBands, Token
     padded_positions, padding_mask, repeat_kv, rms_norm, rope_angles, rope_bands, rope_frequencies, \
     rope_inverse_frequencies, sample_next_token, swiglu, transformer_block
 from .tools.exercises import check
+from .tools.i18n import text
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,5 @@
-"""The mechanical rules of the course, checked on every notebook (notebooks/, notebooks/zh/, notebooks/solutions/).
+"""The mechanical rules of the course, checked on every notebook (notebooks/, notebooks/zh/, notebooks/solutions/,
+notebooks/zh/solutions/).
 
     python tests/course_report.py                       # every notebook: which checks fail, and why
     python tests/course_report.py notebooks/04_rope.ipynb
@@ -11,7 +12,8 @@ The rules (tests/test_course.py enforces them):
   k = 1, 2, ... in order; after each, before the next heading, a code cell with the blank ``answer = ...`` on a line
   of its own (a solution fills it) and ``ls.check("N.k", answer ...)``; each N.k registered in
   llama_scratch/tools/exercises/nbNN.py; at least one exercise is a coding exercise (its cell defines a function).
-- solutions: notebooks/solutions/<same name> exists, has the same exercises and fills every blank.
+- solutions: solutions/<same name> beside it exists (notebooks/solutions/, notebooks/zh/solutions/), has the same
+  exercises and fills every blank.
 - sections: the last three level-2 headings are "## Summary", "## Pitfalls", "## Next" (zh: 小结, 易错点, 下一步).
 - cells: code cells of at most 25 lines, every line at most 100 characters.
 - imports: import statements only in the setup cell and the code cell right after it.
@@ -19,7 +21,8 @@ The rules (tests/test_course.py enforces them):
 - files: no path leaving the repository: no string with "../" (or "..\\"), none starting with "/" or "~", no
   "shared/" (repository files are reached through the package).
 - names: no variable named like a shape letter with an underscore (``h_``, ``k_``, ...).
-- zh: a notebook of the Chinese edition has exactly the code cells of its English original.
+- zh: a notebook of the Chinese edition has exactly the code cells of its English original (a Chinese solutions
+  notebook: those of notebooks/solutions/).
 """
 
 from __future__ import annotations
@@ -43,9 +46,9 @@ CHECKS = ("setup", "diagram", "exercises", "solutions", "sections", "cells", "im
 
 
 def notebook_paths(root: Path = ROOT) -> list[Path]:
-    """Every numbered notebook: notebooks/, then notebooks/zh/ and notebooks/solutions/ when they exist."""
+    """Every numbered notebook: notebooks/, then notebooks/zh/, notebooks/solutions/, notebooks/zh/solutions/."""
     out = []
-    for folder in ("notebooks", "notebooks/zh", "notebooks/solutions"):
+    for folder in ("notebooks", "notebooks/zh", "notebooks/solutions", "notebooks/zh/solutions"):
         out += sorted((root / folder).glob("[0-9][0-9]_*.ipynb"))
     return out
 
@@ -148,7 +151,7 @@ def check_exercises(path, nb) -> list[str]:
 
 def check_solutions(path, nb) -> list[str]:
     number, lang, solution = _kind(path)
-    if solution or lang != "en":
+    if solution:
         return []
     other = path.parent / "solutions" / path.name
     if not other.is_file():
@@ -219,7 +222,7 @@ def check_zh(path, nb) -> list[str]:
     number, lang, solution = _kind(path)
     if lang != "zh":
         return []
-    original = path.parent.parent / path.name
+    original = (path.parents[2] / "solutions" if solution else path.parent.parent) / path.name
     if not original.is_file():
         return [f"no English original {original.name} beside the Chinese edition"]
     return [] if code_cells(read(original)) == code_cells(nb) else ["code cells differ from the English original"]

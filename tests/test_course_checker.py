@@ -50,6 +50,7 @@ def course(tmp_path, monkeypatch):
     root = tmp_path / "notebooks"
     write(root / "solutions" / "04_rope.ipynb", solution=True)
     write(root / "zh" / "04_rope.ipynb", zh=True)
+    write(root / "zh" / "solutions" / "04_rope.ipynb", solution=True, zh=True)
     return root
 
 
@@ -59,7 +60,7 @@ def failing(path):
 
 def test_a_notebook_following_every_rule_passes(course):
     for path in (write(course / "04_rope.ipynb"), course / "solutions" / "04_rope.ipynb",
-                 course / "zh" / "04_rope.ipynb"):
+                 course / "zh" / "04_rope.ipynb", course / "zh" / "solutions" / "04_rope.ipynb"):
         assert failing(path) == {}, path
 
 
@@ -110,6 +111,8 @@ def test_long_code_cell_and_unregistered_exercise(course, monkeypatch):
 def test_solutions_must_exist_and_fill_every_blank(course):
     (course / "solutions" / "04_rope.ipynb").unlink()
     assert "no solutions notebook" in failing(write(course / "04_rope.ipynb"))["solutions"][0]
+    (course / "zh" / "solutions" / "04_rope.ipynb").unlink()
+    assert "no solutions notebook" in failing(course / "zh" / "04_rope.ipynb")["solutions"][0]
     unfilled = write(course / "solutions" / "04_rope.ipynb")  # the student's version, blanks and all
     assert any("does not fill the blank" in p for p in failing(unfilled)["exercises"])
 

@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+import llama_scratch as ls
 from llama_scratch.tools import exercises, i18n
 
 
@@ -67,3 +68,17 @@ def test_unknown_exercise_and_language_are_clear_errors():
         exercises.check("0.99", 1)
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         i18n.text("exercise.correct", "fr", id="1.1")
+
+
+def test_a_chinese_solutions_folder_is_chinese_and_notebook_texts_follow_the_language(monkeypatch, tmp_path):
+    (tmp_path / "zh" / "solutions").mkdir(parents=True)
+    (tmp_path / "solutions").mkdir()
+    monkeypatch.delenv(i18n.LANG_ENV, raising=False)
+    for folder, lang in (("zh/solutions", "zh"), ("solutions", "en"), ("zh", "zh"), (".", "en")):
+        monkeypatch.chdir(tmp_path / folder)
+        assert i18n.default_language() == lang, folder
+    monkeypatch.setitem(i18n.STRINGS, "nb99.x", {"en": "a {n}", "zh": "甲 {n}"})
+    monkeypatch.chdir(tmp_path / "zh" / "solutions")
+    assert (ls.text("nb99.x", n=1), ls.text("nb99.x", "en", n=2)) == ("甲 1", "a 2")  
+    with pytest.raises(KeyError, match="nb98.missing"):
+        ls.text("nb98.missing")

@@ -7,7 +7,9 @@ in notebooks/zh/ runs with that folder as its working directory).
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -214,11 +216,13 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def default_language() -> str:
-    """"zh" when $LLAMA_SCRATCH_LANG is zh or the working directory is a folder named zh, else "en"."""
+    """"zh" when $LLAMA_SCRATCH_LANG is zh or the working directory is a folder named zh (or zh/solutions), else
+    "en"."""
     lang = os.environ.get(LANG_ENV, "").strip().lower()
     if lang in LANGUAGES:
         return lang
-    return "zh" if Path.cwd().name == "zh" else "en"
+    here = Path.cwd()
+    return "zh" if "zh" in (here.name, here.parent.name if here.name == "solutions" else "") else "en"
 
 
 def resolve(lang: str | None) -> str:
@@ -230,10 +234,32 @@ def resolve(lang: str | None) -> str:
     return lang
 
 
+_LOADED: set[str] = set()  # the nbNN prefixes whose tools/texts/nbNN.py is in STRINGS
+
+
+def notebook_strings(key: str) -> None:
+    """Add notebook NN's own strings (tools/texts/nbNN.py, keys "nbNN.*") to STRINGS, for a key of that form."""
+    prefix = key.split(".")[0]
+    if not re.fullmatch(r"nb\d\d", prefix) or prefix in _LOADED:
+        return
+    _LOADED.add(prefix)
+    try:
+        module = importlib.import_module(f"{__package__}.texts.{prefix}")
+    except ModuleNotFoundError:
+        return
+    wrong = [k for k in module.STRINGS if not k.startswith(prefix + ".") or k in STRINGS]
+    if wrong:
+        raise ValueError(f"tools/texts/{prefix}.py: keys must start with {prefix!r}. and be new: {wrong}")
+    STRINGS.update(module.STRINGS)
+
+
 def text(key: str, lang: str | None = None, **fmt) -> str:
-    """The string ``key`` in ``lang`` (default: default_language()), with ``fmt`` filled in."""
+    """The string ``key`` in ``lang`` (default: default_language()), with ``fmt`` filled in. Keys "nbNN.*" are a
+    notebook's own examples and messages, kept in tools/texts/nbNN.py (a code cell says ``ls.text("nb01.mixed")``
+    and reads English in notebooks/, Chinese in notebooks/zh/)."""
+    notebook_strings(key)
     try:
         entry = STRINGS[key]
     except KeyError:
-        raise KeyError(f"no text {key!r} in llama_scratch.tools.i18n.STRINGS") from None
+        raise KeyError(f"no text {key!r} in llama_scratch.tools.i18n.STRINGS or tools/texts/") from None
     return entry[resolve(lang)].format(**fmt)
