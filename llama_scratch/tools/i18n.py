@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
+import pkgutil
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -234,32 +234,29 @@ def resolve(lang: str | None) -> str:
     return lang
 
 
-_LOADED: set[str] = set()  # the nbNN prefixes whose tools/texts/nbNN.py is in STRINGS
-
-
-def notebook_strings(key: str) -> None:
-    """Add notebook NN's own strings (tools/texts/nbNN.py, keys "nbNN.*") to STRINGS, for a key of that form."""
-    prefix = key.split(".")[0]
-    if not re.fullmatch(r"nb\d\d", prefix) or prefix in _LOADED:
-        return
-    _LOADED.add(prefix)
-    try:
-        module = importlib.import_module(f"{__package__}.texts.{prefix}")
-    except ModuleNotFoundError:
-        return
-    wrong = [k for k in module.STRINGS if not k.startswith(prefix + ".") or k in STRINGS]
-    if wrong:
-        raise ValueError(f"tools/texts/{prefix}.py: keys must start with {prefix!r}. and be new: {wrong}")
-    STRINGS.update(module.STRINGS)
+def add_texts() -> None:
+    """Merge every tools/texts/*.py's STRINGS into STRINGS (a notebook's examples and its plots' words); a key
+    defined twice is an error naming both files."""
+    seen = {}
+    for found in sorted(pkgutil.iter_modules([str(Path(__file__).with_name("texts"))]), key=lambda m: m.name):
+        module = importlib.import_module(f"{__package__}.texts.{found.name}")
+        for key in module.STRINGS:
+            if key in STRINGS:
+                where = seen.get(key, "i18n.py")
+                raise ValueError(f"text {key!r} is defined in tools/texts/{found.name}.py and in {where}")
+            seen[key] = f"tools/texts/{found.name}.py"
+        STRINGS.update(module.STRINGS)
 
 
 def text(key: str, lang: str | None = None, **fmt) -> str:
-    """The string ``key`` in ``lang`` (default: default_language()), with ``fmt`` filled in. Keys "nbNN.*" are a
-    notebook's own examples and messages, kept in tools/texts/nbNN.py (a code cell says ``ls.text("nb01.mixed")``
-    and reads English in notebooks/, Chinese in notebooks/zh/)."""
-    notebook_strings(key)
+    """The string ``key`` in ``lang`` (default: default_language()), with ``fmt`` filled in. A notebook's own
+    examples live in tools/texts/nbNN.py (a code cell says ``ls.text("nb01.mixed")`` and reads English in
+    notebooks/, Chinese in notebooks/zh/)."""
     try:
         entry = STRINGS[key]
     except KeyError:
         raise KeyError(f"no text {key!r} in llama_scratch.tools.i18n.STRINGS or tools/texts/") from None
     return entry[resolve(lang)].format(**fmt)
+
+
+add_texts()
