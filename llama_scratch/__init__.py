@@ -4,7 +4,7 @@ The notebooks in notebooks/ derive each piece by hand and check it against the f
 layered, and each layer imports only from the ones before it: core (the model), checkpoints (files on disk),
 analysis, training, tools (command line, plots, notebook runner, benchmark). ``import llama_scratch as ls``
 gives the names the notebooks use; ``from llama_scratch import plots`` the plotting functions, ``ls.diagrams`` the
-architecture, GQA and KV-cache diagrams.
+architecture, GQA and KV-cache diagrams, ``ls.views`` the interactive views.
 """
 
 import importlib
@@ -24,7 +24,8 @@ from .tools.i18n import text
 __version__ = "0.1.0"
 
 # Imported on first use: matplotlib takes a while to import, and the command line does not need it.
-_LAZY_MODULES = {"plots": "llama_scratch.tools.plots", "diagrams": "llama_scratch.tools.diagrams"}
+_LAZY_MODULES = {"plots": "llama_scratch.tools.plots", "diagrams": "llama_scratch.tools.diagrams",
+                 "views": "llama_scratch.tools.views"}
 
 
 def __getattr__(name: str):
