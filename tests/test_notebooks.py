@@ -9,16 +9,19 @@ import pytest
 import llama_scratch as ls
 from conftest import ROOT
 from llama_scratch.checkpoints import DEMO_PARAMS, ENV_CHECKPOINT
-from llama_scratch.tools.notebooks import execute_notebook, notebook_paths
+from llama_scratch.tools.notebooks import execute_notebook, notebook_paths, relative_folder
 
-NOTEBOOKS = notebook_paths(ROOT)
+NOTEBOOKS = notebook_paths(ROOT)  # both editions and their solutions
+ORIGINALS = notebook_paths(ROOT, ("notebooks",))  # the English series: the code cells every edition shares
+IDS = [str(relative_folder(p, ROOT) / p.stem).removeprefix("./") for p in NOTEBOOKS]
 
 
 def test_the_series_exists():
-    assert len(NOTEBOOKS) >= 1, "notebooks/ holds the numbered series"
+    assert len(ORIGINALS) >= 1, "notebooks/ holds the numbered series"
+    assert {relative_folder(p, ROOT).as_posix() for p in NOTEBOOKS} <= {".", "solutions", "zh", "zh/solutions"}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_is_committed_without_outputs(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
@@ -27,7 +30,7 @@ def test_notebook_is_committed_without_outputs(path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_executes_and_makes_figures(path, tmp_path, monkeypatch, demo_weights_env):
     figures = tmp_path / "figures"
     run = execute_notebook(path, out_dir=None, figures_dir=figures, timeout=600)
@@ -50,7 +53,7 @@ def other_shapes_dir(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", ORIGINALS, ids=[p.stem for p in ORIGINALS])
 def test_notebook_runs_on_other_shapes(path, tmp_path, monkeypatch, other_shapes_dir):
     monkeypatch.setenv(ENV_CHECKPOINT, str(other_shapes_dir))
     execute_notebook(path, out_dir=None, figures_dir=tmp_path / "figures", timeout=600, html=False)  # raises on error
