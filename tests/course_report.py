@@ -13,8 +13,7 @@ The rules (tests/test_course.py enforces them):
   of its own (a solution fills it) and ``ls.check("N.k", answer ...)``; each N.k registered in
   llama_scratch/tools/exercises/nbNN.py; at least one exercise is a coding exercise (its cell defines a function).
 - solutions: solutions/<same name> beside it exists (notebooks/solutions/, notebooks/zh/solutions/), has the
-  same
-  exercises and fills every blank.
+  same exercises and fills every blank.
 - sections: the last three level-2 headings are "## Summary", "## Pitfalls", "## Next" (zh: 小结, 易错点, 下一步).
 - cells: code cells of at most 25 lines, every line at most 100 characters.
 - imports: import statements only in the setup cell and the code cell right after it.
