@@ -9,6 +9,8 @@ STRINGS = {
                          "zh": "Llamas live high in the Andes of South America and eat mostly grass."},
     # the Chinese sentence whose tokens exercise 1.2 counts (Chinese in both editions)
     "nb01.count": {"en": "骆驼科动物包括美洲驼、羊驼和骆驼。", "zh": "骆驼科动物包括美洲驼、羊驼和骆驼。"},
+    # the system message of the chat-format example
+    "nb01.system": {"en": "You are a helpful assistant.", "zh": "你是一个乐于助人的助手。"},
     # exercise 1.4: a two-turn conversation
     "nb01.chat.q1": {"en": "What do llamas eat?", "zh": "美洲驼吃什么？"},
     "nb01.chat.a1": {"en": "Mostly grass and hay.", "zh": "主要吃草和干草。"},
