@@ -9,7 +9,8 @@ import llama_scratch as ls
 from llama_scratch.tools import exercises
 
 # Meta's split pattern and the ten named special tokens of llama_models/llama3/tokenizer.py (Llama 3.2)
-PATTERN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+           r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 BOS, START, END, EOT, EOS = 128000, 128006, 128007, 128009, 128001
 
 
