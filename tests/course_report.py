@@ -263,7 +263,7 @@ def main(argv=None) -> int:
     failing = 0
     for path in paths:
         problems = {name: found for name, found in check_notebook(path).items() if found}
-        shown = path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        shown = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
         print(f"{shown}: {'ok' if not problems else 'fails ' + ', '.join(problems)}")
         for name, found in problems.items():
             for problem in found:
