@@ -78,7 +78,8 @@ def token_by_layer_figure(probs, token, ranks=None, *, model_name=None, prompt=N
     ax.bar(range(rows), p, color="#4C72B0")
     if ranks is not None:
         for i, r in enumerate(ranks):
-            ax.text(i, p[i], word("plot.forward.rank", rank=int(r)), ha="center", va="bottom", fontsize=MIN_FONT)
+            ax.text(i, p[i], word("plot.forward.rank", rank=int(r)), ha="center", va="bottom", fontsize=MIN_FONT,
+                    rotation=90 if rows > 8 else 0)  # upright labels would overlap for a deep model
     names = [word("plot.forward.embeddings")] + [word("plot.forward.layer", n=i) for i in range(rows - 1)]
     ax.set_xticks(range(rows), names, rotation=30 if rows > 6 else 0)
     ax.set_ylim(0, 1.12)
