@@ -18,6 +18,7 @@ from .attention import attention_across_layers, attention_grid, attention_heatma
 from .parameters import parameters_by_component
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
 from .tokens import token_boundaries
+from .forward import logit_lens_figure, mask_change_figure, token_by_layer_figure, top_k_figure
 
 __all__ = ["FIGURES_ENV", "MIN_FONT", "figures_dir", "save_figure", "slide_fonts", "to_numpy", "cjk_font",
            "font_files", "can_draw", "escape_undrawable", "readable", "token_labels", "default_prompt",
