@@ -1,5 +1,5 @@
-"""Exercises of notebook 08 (generation and the KV cache): top-p by hand, min-p sampling, a KV-cache budget for
-larger models, and the work the cache saves counted in positions. Answers are stored as hashes or checked as
+"""Exercises of notebook 08 (generation and the KV cache): top-p by hand, min-p sampling, the work the KV cache
+saves counted in positions, and a KV-cache budget for larger models. Answers are stored as hashes or checked as
 properties; none is written here."""
 
 from __future__ import annotations
@@ -70,16 +70,6 @@ def check_min_p(fn) -> bool:
 
 
 @exercise("8.3",
-          "per token a cache stores K and V (×2) in every layer, for each kv head (not each query head) head_dim "
-          "numbers of 2 bytes (bf16); head_dim = dim / n_heads; multiply by the 131,072 tokens",
-          "每个词元在每一层都要存 K 和 V（×2），每个 KV 头（不是查询头）存 head_dim 个 2 字节（bf16）的数；"
-          "head_dim = dim / n_heads；再乘以 131,072 个词元")
-def check_kv_budget(answer) -> bool:
-    """answer = (bytes for Llama-3.2-3B, bytes for Llama-3.1-8B): a bf16 cache of one sequence of 131,072 tokens."""
-    return matches(_whole_numbers(answer), "276e07a663a726d2da0fa935aa8804c36cad5e3319b027ccdb167ced9fbdd899")
-
-
-@exercise("8.4",
           "without a cache, step i (i = 0, 1, ..., n-1) runs the model over all s + i positions; with it the first "
           "step runs the s prompt positions and every later step one position",
           "不用缓存时，第 i 步（i = 0, 1, ..., n-1）要把全部 s + i 个位置送进模型；用缓存时第一步处理提示词的 "
@@ -87,3 +77,13 @@ def check_kv_budget(answer) -> bool:
 def check_positions(answer) -> bool:
     """answer = (positions through the model without the cache, with it) for s = 20 prompt and n = 100 new tokens."""
     return matches(_whole_numbers(answer), "2ad5912fe086608dd1b11cff144293d4e3fc32c5b2e9e9b0ba97df0567c74900")
+
+
+@exercise("8.4",
+          "per token a cache stores K and V (×2) in every layer, for each kv head (not each query head) head_dim "
+          "numbers of 2 bytes (bf16); head_dim = dim / n_heads; multiply by the 131,072 tokens",
+          "每个词元在每一层都要存 K 和 V（×2），每个 KV 头（不是查询头）存 head_dim 个 2 字节（bf16）的数；"
+          "head_dim = dim / n_heads；再乘以 131,072 个词元")
+def check_kv_budget(answer) -> bool:
+    """answer = (bytes for Llama-3.2-3B, bytes for Llama-3.1-8B): a bf16 cache of one sequence of 131,072 tokens."""
+    return matches(_whole_numbers(answer), "276e07a663a726d2da0fa935aa8804c36cad5e3319b027ccdb167ced9fbdd899")
