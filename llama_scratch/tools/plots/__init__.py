@@ -17,6 +17,7 @@ from ..labels import can_draw, cjk_font, default_prompt, escape_undrawable, font
 from .attention import attention_across_layers, attention_grid, attention_heatmap, attention_stages
 from .parameters import parameters_by_component
 from .generation import kv_cache_timing_figure, sampling_figure
+from .positions import sinusoidal_encoding_figure  # noqa: F401
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
 from .tokens import token_boundaries
 from .forward import logit_lens_figure, mask_change_figure, token_by_layer_figure, top_k_figure
