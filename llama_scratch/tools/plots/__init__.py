@@ -15,9 +15,12 @@ from .common import FIGURES_ENV, MIN_FONT, figures_dir, save_figure, slide_fonts
 from ..labels import can_draw, cjk_font, default_prompt, escape_undrawable, font_files, model_title, readable, \
     token_labels
 from .attention import attention_across_layers, attention_grid, attention_heatmap, attention_stages
+from .embedding import embedding_figure
+from .norm import rms_norm_figure
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
 
 __all__ = ["FIGURES_ENV", "MIN_FONT", "figures_dir", "save_figure", "slide_fonts", "to_numpy", "cjk_font",
            "font_files", "can_draw", "escape_undrawable", "readable", "token_labels", "default_prompt",
            "model_title", "attention_heatmap", "attention_grid", "attention_across_layers", "attention_stages",
-           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure"]
+           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure", "embedding_figure",
+           "rms_norm_figure"]
