@@ -18,6 +18,8 @@ from .attention import attention_across_layers, attention_grid, attention_heatma
 from .parameters import parameters_by_component
 from .generation import kv_cache_timing_figure, sampling_figure
 from .positions import sinusoidal_encoding_figure  # noqa: F401
+from .embedding import embedding_figure
+from .norm import rms_norm_figure
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
 from .tokens import token_boundaries
 from .forward import logit_lens_figure, mask_change_figure, token_by_layer_figure, top_k_figure
@@ -27,3 +29,5 @@ __all__ = ["FIGURES_ENV", "MIN_FONT", "figures_dir", "save_figure", "slide_fonts
            "model_title", "attention_heatmap", "attention_grid", "attention_across_layers", "attention_stages",
            "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure",
            "parameters_by_component", "token_boundaries"]
+           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure", "embedding_figure",
+           "rms_norm_figure"]
