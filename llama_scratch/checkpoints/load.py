@@ -11,6 +11,7 @@ import torch
 
 from ..core.format import EMBEDDING, OUTPUT, is_tied
 from ..core.model import Llama
+from ..core.quantize import check_quantize, int8_state_keys, quantize_int8, quantize_model, quantized_keys
 from .read import open_checkpoint
 
 DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
@@ -42,32 +43,44 @@ def resolve_dtype(dtype) -> torch.dtype:
     raise ValueError(f"unsupported dtype {dtype!r}; use float32, bfloat16 or float16")
 
 
-def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_overrides) -> Llama:
+def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=None, **config_overrides) -> Llama:
     """Load a Llama from Meta's original/ directory. ``model.config`` is the ModelConfig.
 
     Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file, and
     its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor).
     When the output is tied (format.is_tied) the output projection *is* the embedding matrix, not a copy.
+    ``quantize="int8"`` (CPU, dtype=bfloat16): the linear layers and the output matrix are quantized to int8 as
+    they are read (core.quantize), so the float matrices never all exist at once.
     ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
     """
     dev, dtype = resolve_device(device), resolve_dtype(dtype)
+    check_quantize(quantize, dev, dtype)
     config, sd = open_checkpoint(checkpoint_dir, **config_overrides)
     tied = is_tied(sd)
     if tied:
         sd.pop(OUTPUT.meta, None)  # convert the shared matrix once, as tok_embeddings.weight
     with torch.device("meta"):
         model = Llama(config)
+        if quantize:
+            quantize_model(model.to(dtype), tied=tied)  # empty int8 modules, filled below
+    to_int8 = set(quantized_keys(config.n_layers, tied)) if quantize else set()
     converted = {}
     for key in list(sd):
         stored = sd.pop(key)
+        if key in to_int8:  # [o, i] -> int8 [o, i] and scales [o], under the module's buffer names
+            q_and_scale = quantize_int8(stored.to(dev), dtype, done=release_mapped_pages)  # pages back chunk by chunk
+            converted.update(zip(int8_state_keys(key), q_and_scale))
+            continue
         converted[key] = stored.to(device=dev, dtype=dtype)  # one tensor at a time
         if converted[key].data_ptr() != stored.data_ptr():  # a copy was made: the file's pages are not needed
             release_mapped_pages(stored)
     del sd, stored  # drops our references to the memory map
     if tied:
-        converted[OUTPUT.meta] = converted[EMBEDDING.meta]
+        for ours, out in zip(int8_state_keys(EMBEDDING.meta), int8_state_keys(OUTPUT.meta)) if quantize else \
+                [(EMBEDDING.meta, OUTPUT.meta)]:
+            converted[out] = converted[ours]
     model.load_state_dict(converted, strict=True, assign=True)
-    if tied:
+    if tied and not quantize:
         model.tie_weights()
     model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real
     return model.requires_grad_(False).eval()
