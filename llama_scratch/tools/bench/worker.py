@@ -1,5 +1,6 @@
-"""One measurement run of one implementation (ours or HF), in a fresh process so that peak memories do not mix:
-load time, peak resident memory (and GPU memory on CUDA), prefill time per prompt length, decode tokens/s."""
+"""One measurement run in a fresh process, so that peak memories do not mix: of one implementation (ours or HF)
+in one dtype (ours also with int8 weights): load time, peak resident memory (and GPU memory on CUDA), prefill time
+per prompt length, decode tokens/s and the bytes each decode step reads; or of the memory bandwidth."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ import torch
 
 from ...checkpoints import load_model, resolve_device, resolve_dtype
 from ...core import KVCache, generate_stream
+from ...core.costs import decode_bytes, kv_bytes_per_position, weight_bytes
 from ..memory import peak_rss_bytes, rss_bytes
+from .bandwidth import stream_bandwidth
+from .quality import int8_quality
 
 
 def _sync(device):
@@ -24,8 +28,13 @@ def _sync(device):
 
 
 def measure(spec: dict) -> dict:
-    """Measure one implementation once (in a fresh process). spec: impl, checkpoint, hf_dir, device, dtype, prefill,
-    prompt_ids, new_tokens, no_cache_tokens, vocab_size. Returns seconds, bytes and the greedy token ids."""
+    """Measure one implementation once (in a fresh process). spec: impl ("ours", "hf"; "bandwidth" and "quality"
+    measure only that), checkpoint, hf_dir, device, dtype, quantize (ours: None or "int8"), prefill, prompt_ids,
+    new_tokens, no_cache_tokens (0: not measured), vocab_size. Returns seconds, bytes and the greedy token ids."""
+    if spec["impl"] == "bandwidth":
+        return {"impl": "bandwidth", **stream_bandwidth(device=spec["device"])}
+    if spec["impl"] == "quality":
+        return int8_quality(spec["checkpoint"], spec["prompt_ids"], spec["new_tokens"], spec.get("held_out"))
     impl, device, dtype = spec["impl"], resolve_device(spec["device"]), resolve_dtype(spec["dtype"])
     if impl == "hf":  # only in HF's process: our process's memory must not include transformers
         import transformers  # noqa: F401  (before the baseline: the import's memory is not the model's)
@@ -36,7 +45,7 @@ def measure(spec: dict) -> dict:
 
     start = time.perf_counter()
     if impl == "ours":
-        model = load_model(spec["checkpoint"], device=device, dtype=dtype)
+        model = load_model(spec["checkpoint"], device=device, dtype=dtype, quantize=spec.get("quantize"))
     else:
         from transformers import LlamaForCausalLM  # imported above, in HF's process only
 
@@ -68,8 +77,12 @@ def measure(spec: dict) -> dict:
             result["prefill_s"][str(n)] = time.perf_counter() - start
 
     result["decode"] = _decode(model, impl, spec, device, spec["new_tokens"], use_cache=True)
-    if impl == "ours":
+    if impl == "ours" and spec["no_cache_tokens"]:
         result["no_cache"] = _decode(model, impl, spec, device, spec["no_cache_tokens"], use_cache=False)
+    result["weight_bytes"] = weight_bytes(model)
+    if impl == "ours":  # what each decode step reads: the weights, and the cache at the positions attended to
+        result["decode_weight_bytes"] = decode_bytes(model, 0).weights
+        result["kv_bytes_per_position"] = kv_bytes_per_position(model.config, model.dtype)
     result["peak_rss_bytes"] = peak_rss_bytes()
     if device.type == "cuda":
         result["peak_gpu_bytes"] = torch.cuda.max_memory_allocated(device)
