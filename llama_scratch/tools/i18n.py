@@ -21,6 +21,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "exercise.wrong": {"en": "Exercise {id}: not right yet. Hint: {hint}", "zh": "练习 {id}：还不对。提示：{hint}"},
     "exercise.raised": {"en": "Exercise {id}: your answer raised {error}. Hint: {hint}",
                         "zh": "练习 {id}：你的答案抛出了异常 {error}。提示：{hint}"},
+    "speed.limit": {"en": "memory-bandwidth limit", "zh": "内存带宽上限"},
+    "speed.xlabel": {"en": "% of the limit (bytes read per token × tokens/s ÷ measured bandwidth)",
+                     "zh": "占上限的百分比（每个 token 读取的字节 × tokens/s ÷ 实测带宽）"},
+    "speed.title": {"en": "Decode speed vs the memory limit: {model} on {device}, batch 1 ({gbs:.1f} GB/s measured)",
+                    "zh": "解码速度与内存上限：{model}，{device}，batch 1（实测 {gbs:.1f} GB/s）"},
 }
 
 

@@ -40,6 +40,8 @@ def summarise(runs: list[dict], settings: dict) -> dict:
     for key in ("decode_weight_bytes", "kv_bytes_per_position"):
         if key in runs[0]:
             s[key] = runs[0][key]
+    if "matmul_ceiling" in runs[0]:
+        s["matmul_bytes_per_s"] = med([r["matmul_ceiling"]["bytes_per_s"] for r in runs])
     if "peak_gpu_bytes" in runs[0]:
         s["peak_gpu_mb"] = med([r["peak_gpu_bytes"] for r in runs]) / 2**20
     if "no_cache" in runs[0]:
@@ -76,6 +78,8 @@ def variant_report(runs: dict, settings: dict, n_params: int, prompt_tokens: int
             s["decode_bytes_per_token"] = per_token
             s["decode_bytes_per_s"] = per_token * s["decode_tokens_per_s"]
             s["bandwidth_fraction"] = s["decode_bytes_per_s"] / bandwidth["limit"]
+        if "matmul_bytes_per_s" in ours:
+            ours["matmul_bandwidth_fraction"] = ours["matmul_bytes_per_s"] / bandwidth["limit"]
         entry = {**v, "ours": ours, "hf": hf, "mean_context": context}
         if hf:
             entry["same_tokens"] = ours["greedy_tokens"] == hf["greedy_tokens"]

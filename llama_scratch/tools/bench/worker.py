@@ -19,6 +19,7 @@ from ...core import KVCache, generate_stream
 from ...core.costs import decode_bytes, kv_bytes_per_position, weight_bytes
 from ..memory import peak_rss_bytes, rss_bytes
 from .bandwidth import stream_bandwidth
+from .ceiling import matmul_ceiling
 from .quality import int8_quality
 
 
@@ -83,6 +84,7 @@ def measure(spec: dict) -> dict:
     if impl == "ours":  # what each decode step reads: the weights, and the cache at the positions attended to
         result["decode_weight_bytes"] = decode_bytes(model, 0).weights
         result["kv_bytes_per_position"] = kv_bytes_per_position(model.config, model.dtype)
+        result["matmul_ceiling"] = matmul_ceiling(model)  # the same matrix-vector products alone
     result["peak_rss_bytes"] = peak_rss_bytes()
     if device.type == "cuda":
         result["peak_gpu_bytes"] = torch.cuda.max_memory_allocated(device)
