@@ -45,14 +45,7 @@ def measure(spec: dict) -> dict:
     result = {"impl": impl, "rss_after_imports_bytes": rss_bytes()}
 
     start = time.perf_counter()
-    if impl == "ours":
-        model = load_model(spec["checkpoint"], device=device, dtype=dtype, quantize=spec.get("quantize"))
-    else:
-        from transformers import LlamaForCausalLM  # imported above, in HF's process only
-
-        model = LlamaForCausalLM.from_pretrained(spec["hf_dir"], dtype=dtype).to(device).eval()
-        model.generation_config.eos_token_id = None  # never stop early: both decode exactly N tokens
-        model.generation_config.pad_token_id = 0
+    model = _load(spec, device, dtype)
     _sync(device)
     result["load_s"] = time.perf_counter() - start
     result["load_peak_rss_bytes"] = peak_rss_bytes()
@@ -89,6 +82,18 @@ def measure(spec: dict) -> dict:
     if device.type == "cuda":
         result["peak_gpu_bytes"] = torch.cuda.max_memory_allocated(device)
     return result
+
+
+def _load(spec, device, dtype):
+    """Our model with load_model, or HF's the way a user loads it (from_pretrained, then .to(device))."""
+    if spec["impl"] == "ours":
+        return load_model(spec["checkpoint"], device=device, dtype=dtype, quantize=spec.get("quantize"))
+    from transformers import LlamaForCausalLM  # imported before the baseline, in HF's process only
+
+    model = LlamaForCausalLM.from_pretrained(spec["hf_dir"], dtype=dtype).to(device).eval()
+    model.generation_config.eos_token_id = None  # never stop early: both decode exactly N tokens
+    model.generation_config.pad_token_id = 0
+    return model
 
 
 def _decode(model, impl, spec, device, n, use_cache) -> dict:
