@@ -11,6 +11,7 @@ import torch
 
 from ..core.format import EMBEDDING, OUTPUT, is_tied
 from ..core.model import Llama
+from ..core.prepack import check_prepack, prepack_model
 from ..core.quantize import check_quantize, int8_state_keys, quantize_int8, quantize_model, quantized_keys
 from .read import open_checkpoint
 
@@ -43,18 +44,24 @@ def resolve_dtype(dtype) -> torch.dtype:
     raise ValueError(f"unsupported dtype {dtype!r}; use float32, bfloat16 or float16")
 
 
-def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=None, **config_overrides) -> Llama:
+def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=None, prepack=False,
+               **config_overrides) -> Llama:
     """Load a Llama from Meta's original/ directory. ``model.config`` is the ModelConfig.
 
     Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file, and
     its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor).
     When the output is tied (format.is_tied) the output projection *is* the embedding matrix, not a copy.
     ``quantize="int8"`` (CPU, dtype=bfloat16): the linear layers and the output matrix are quantized to int8 as
-    they are read (core.quantize), so the float matrices never all exist at once.
+    they are read (core.quantize), so the float matrices never all exist at once. ``prepack=True`` (CPU, float32
+    or bfloat16): the blocks' matrices are laid out once for oneDNN's matrix-vector kernel (core.prepack).
     ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
     """
     dev, dtype = resolve_device(device), resolve_dtype(dtype)
     check_quantize(quantize, dev, dtype)
+    if prepack:
+        if quantize:
+            raise ValueError("prepack=True and quantize='int8' exclude each other: int8 weights use their own kernel")
+        check_prepack(dev, dtype)
     config, sd = open_checkpoint(checkpoint_dir, **config_overrides)
     tied = is_tied(sd)
     if tied:
@@ -64,7 +71,7 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
         if quantize:
             quantize_model(model.to(dtype), tied=tied)  # empty int8 modules, filled below
     to_int8 = set(quantized_keys(config.n_layers, tied)) if quantize else set()
-    converted = {}
+    converted, mapped = {}, set()  # mapped: data_ptrs of tensors that are the file's pages (not copied)
     for key in list(sd):
         stored = sd.pop(key)
         if key in to_int8:  # [o, i] -> int8 [o, i] and scales [o], under the module's buffer names
@@ -74,6 +81,8 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
         converted[key] = stored.to(device=dev, dtype=dtype)  # one tensor at a time
         if converted[key].data_ptr() != stored.data_ptr():  # a copy was made: the file's pages are not needed
             release_mapped_pages(stored)
+        else:
+            mapped.add(stored.data_ptr())
     del sd, stored  # drops our references to the memory map
     if tied:
         for ours, out in zip(int8_state_keys(EMBEDDING.meta), int8_state_keys(OUTPUT.meta)) if quantize else \
@@ -83,7 +92,10 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
     if tied and not quantize:
         model.tie_weights()
     model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real
-    return model.requires_grad_(False).eval()
+    model.requires_grad_(False).eval()
+    if prepack:  # a packed matrix is a copy: the file's pages of a zero-copy one go back
+        prepack_model(model, done=lambda w: release_mapped_pages(w) if w.data_ptr() in mapped else None)
+    return model
 
 
 _MADV_DONTNEED = 4  # the same value on Linux and macOS

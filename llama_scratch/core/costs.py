@@ -27,9 +27,10 @@ def tensor_bytes(t: torch.Tensor) -> int:
 
 def weight_bytes(module: torch.nn.Module) -> int:
     """Bytes of all distinct parameter and buffer tensors (a tied matrix counts once; int8 weights and their
-    scales as stored)."""
+    scales as stored), and of weights kept outside them (prepack.PackedWeight: its ``nbytes``)."""
     seen = {t.data_ptr(): tensor_bytes(t) for t in itertools.chain(module.parameters(), module.buffers())}
-    return sum(seen.values())
+    packed = {id(w): w.nbytes for m in module.modules() if hasattr(w := m.__dict__.get("weight"), "nbytes")}
+    return sum(seen.values()) + sum(packed.values())
 
 
 def kv_bytes_per_position(config, dtype: torch.dtype) -> int:

@@ -21,7 +21,10 @@ def decode_matrices(model) -> list:
 
 
 def _bytes(w) -> int:
-    return tensor_bytes(w) if isinstance(w, torch.Tensor) else tensor_bytes(w.q) + tensor_bytes(w.scale)
+    """A plain weight's bytes, an int8 one's with its scales, a prepacked one's (its nbytes)."""
+    if isinstance(w, torch.Tensor):
+        return tensor_bytes(w)
+    return w.nbytes if hasattr(w, "nbytes") else tensor_bytes(w.q) + tensor_bytes(w.scale)
 
 
 @torch.inference_mode()
