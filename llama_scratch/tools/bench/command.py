@@ -24,8 +24,9 @@ from pathlib import Path
 import torch
 
 from ...checkpoints import check_checkpoint_dir, ensure_demo_checkpoint, is_demo_checkpoint, load_tokenizer, \
-    open_checkpoint, resolve_device
+    open_checkpoint, resolve_device, resolve_dtype
 from ...core import count_parameters, is_tied
+from ...core.prepack import check_prepack
 from ...core.quantize import check_quantize
 from .hf_copy import ensure_hf_copy
 from .markdown import markdown
@@ -48,6 +49,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quantize", default=None,
                         help="int8 (the default on the CPU): also our model with int8 weights and bf16 activations; "
                              "none: skip it")
+    parser.add_argument("--prepack", default=None,
+                        help="on (the default on the CPU): our float models load with prepack=True (weights laid "
+                             "out once for oneDNN); off: plain weights, as F.linear gets them")
     parser.add_argument("--held-out", default=None,
                         help="a text file: also report the held-out loss with bf16 and int8 weights (and fp32)")
     parser.add_argument("--repeats", default=None,
@@ -91,6 +95,12 @@ def check_args(args) -> dict:
         raise ValueError(f"--quantize {quantize!r} is not supported; use int8 or none")
     quantize = None if quantize == "none" else quantize
     check_quantize(quantize, torch.device(device), torch.bfloat16)  # int8 on a GPU: a clear ValueError
+    prepack = args.prepack if args.prepack is not None else ("off" if device.startswith("cuda") else "on")
+    if prepack not in ("on", "off"):
+        raise ValueError(f"--prepack {prepack!r}: use on or off")
+    if prepack == "on":
+        for d in dtypes:
+            check_prepack(torch.device(device), resolve_dtype(d))  # on a GPU: a clear ValueError
     quick = bool(args.quick)
     repeats = _positive_int(args.repeats, "repeats", 1 if quick else 3)
     new_tokens = _positive_int(args.new_tokens, "new-tokens", 8 if quick else 128)
@@ -110,10 +120,11 @@ def check_args(args) -> dict:
         raise ValueError(f"--prefill must list positive prompt lengths like 128,512, got {prefill_text!r}")
     if not str(args.prompt).strip():
         raise ValueError("--prompt is empty; give some text")
-    variants = [{"name": d, "dtype": d, "quantize": None} for d in dtypes]
+    variants = [{"name": d, "dtype": d, "quantize": None, "prepack": prepack == "on"} for d in dtypes]
     if quantize:
-        variants.append({"name": quantize, "dtype": "bfloat16", "quantize": quantize})
-    return {"device": device, "dtypes": dtypes, "quantize": quantize, "variants": variants, "quick": quick,
+        variants.append({"name": quantize, "dtype": "bfloat16", "quantize": quantize, "prepack": False})
+    return {"device": device, "dtypes": dtypes, "quantize": quantize, "prepack": prepack, "variants": variants,
+            "quick": quick,
             "repeats": repeats, "new_tokens": new_tokens, "no_cache_tokens": no_cache, "prefill": prefill,
             "prompt": str(args.prompt), "held_out": _held_out(args.held_out)}
 
@@ -179,6 +190,6 @@ def measure_all(spec: dict, settings: dict) -> dict:
                 print(f"run {r + 1}/{settings['repeats']}: {v['name']} {impl} ...", file=sys.stderr, flush=True)
                 no_cache = settings["no_cache_tokens"] if v["quantize"] is None else 0
                 runs.setdefault(f"{v['name']}/{impl}", []).append(run_worker(
-                    {**spec, "impl": impl, "dtype": v["dtype"], "quantize": v["quantize"],
+                    {**spec, "impl": impl, "dtype": v["dtype"], "quantize": v["quantize"], "prepack": v["prepack"],
                      "no_cache_tokens": no_cache}))
     return runs

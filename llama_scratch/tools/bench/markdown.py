@@ -9,13 +9,16 @@ RESULT = {True: "met", False: "**not met**", None: "not determined"}
 
 
 def _variant_label(v: dict) -> str:
-    return f"{v['quantize']} weights, bf16 activations" if v["quantize"] else v["dtype"]
+    if v["quantize"]:
+        return f"{v['quantize']} weights, bf16 activations"
+    return v["dtype"] + (" (ours prepacked)" if v.get("prepack") else "")
 
 
 def header(report: dict) -> list[str]:
     s, m, bw = report["settings"], report["machine"], report["bandwidth"]
     load = " / ".join(f"{a:.2f}" for a in (m["load_average"][0], report.get("load_average_after", [None])[0])
                       if a is not None)
+    int8 = f", `quantize=\"{s['quantize']}\"` ({s['quantize']})" if s.get("quantize") else ""
     return [
         f"Benchmark: llama_scratch vs Hugging Face transformers {m['transformers']} ({report['date']})", "",
         f"- checkpoint `{report['checkpoint']}`: {report['n_params']:,} parameters"
@@ -25,6 +28,8 @@ def header(report: dict) -> list[str]:
         f"- 1-minute load average at the start / end: {load} (other work on the machine slows every number)",
         f"- decode: {s['new_tokens']} greedy tokens after a {report['prompt_tokens']}-token prompt; tokens/s over "
         "the tokens after the first",
+        f"- ours: `load_model(checkpoint, dtype=...{', prepack=True' if s.get('prepack') == 'on' else ''})` "
+        f"(float32, bfloat16){int8}; HF: `LlamaForCausalLM.from_pretrained(dir, dtype=...)`",
         f"- memory bandwidth (torch, {bw['threads']} threads, {bw['array_bytes'] / 2**20:.0f} MiB arrays, best of "
         f"each run, median of {bw['runs']}): read {bw['read'] / 1e9:.1f} GB/s, copy {bw['copy'] / 1e9:.1f} GB/s, "
         f"triad {bw['triad'] / 1e9:.1f} GB/s; the limit used below is the highest, **{bw['limit'] / 1e9:.1f} GB/s** "

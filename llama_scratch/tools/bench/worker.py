@@ -87,7 +87,8 @@ def measure(spec: dict) -> dict:
 def _load(spec, device, dtype):
     """Our model with load_model, or HF's the way a user loads it (from_pretrained, then .to(device))."""
     if spec["impl"] == "ours":
-        return load_model(spec["checkpoint"], device=device, dtype=dtype, quantize=spec.get("quantize"))
+        return load_model(spec["checkpoint"], device=device, dtype=dtype, quantize=spec.get("quantize"),
+                          prepack=spec.get("prepack", False))
     from transformers import LlamaForCausalLM  # imported before the baseline, in HF's process only
 
     model = LlamaForCausalLM.from_pretrained(spec["hf_dir"], dtype=dtype).to(device).eval()
