@@ -163,5 +163,5 @@ def test_int8_load_peaks_at_half_the_bf16_memory(wide_dir):
     assert bf16["weight_bytes"] > 140e6 and saved > 0.49 * bf16["weight_bytes"]  # 1 byte per weight + scales
     assert bf16["peak_over_imports"] >= bf16["weight_bytes"]  # the yardstick: the bf16 pages are resident
     # Both processes pay the same for everything but the weights; int8 also holds the float32 copy of the rows
-    # being quantized (quantize_int8's chunk, 16 MiB) while loading: allow that twice (allocator slack).
+    # being quantized (one 16 MiB buffer) while loading: allow that twice (allocator slack).
     assert int8["peak_over_imports"] <= bf16["peak_over_imports"] - saved + 2 * 2**24, (int8, bf16)

@@ -15,6 +15,8 @@ from ..core.prepack import check_prepack, prepack_model
 from ..core.quantize import check_quantize, int8_state_keys, quantize_int8, quantize_model, quantized_keys
 from .read import open_checkpoint
 
+QUANTIZE_CHUNK_BYTES = 2**24  # quantize_int8 works on 16 MiB of float32 rows at a time, in one buffer
+
 DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
           "float16": torch.float16, "fp16": torch.float16}
 
@@ -71,11 +73,12 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
         if quantize:
             quantize_model(model.to(dtype), tied=tied)  # empty int8 modules, filled below
     to_int8 = set(quantized_keys(config.n_layers, tied)) if quantize else set()
+    scratch = torch.empty(QUANTIZE_CHUNK_BYTES // 4, device=dev) if quantize else None  # one for all matrices
     converted, mapped = {}, set()  # mapped: data_ptrs of tensors that are the file's pages (not copied)
     for key in list(sd):
         stored = sd.pop(key)
         if key in to_int8:  # [o, i] -> int8 [o, i] and scales [o], under the module's buffer names
-            q_and_scale = quantize_int8(stored.to(dev), dtype, done=release_mapped_pages)  # pages back chunk by chunk
+            q_and_scale = quantize_int8(stored.to(dev), dtype, QUANTIZE_CHUNK_BYTES, release_mapped_pages, scratch)
             converted.update(zip(int8_state_keys(key), q_and_scale))
             continue
         converted[key] = stored.to(device=dev, dtype=dtype)  # one tensor at a time
@@ -89,6 +92,7 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
                 [(EMBEDDING.meta, OUTPUT.meta)]:
             converted[out] = converted[ours]
     model.load_state_dict(converted, strict=True, assign=True)
+    del converted  # the model holds the tensors now: prepacking below frees each plain one as it goes
     if tied and not quantize:
         model.tie_weights()
     model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real

@@ -43,22 +43,26 @@ def check_quantize(quantize, device: torch.device, dtype: torch.dtype) -> None:
 
 
 def quantize_int8(w: torch.Tensor, scale_dtype: torch.dtype = ACTIVATION_DTYPE, chunk_bytes: int = 2**24,
-                  done=None) -> tuple[torch.Tensor, torch.Tensor]:
+                  done=None, buffer: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-output-channel symmetric int8.  w [o, i] (any float dtype) -> (q [o, i] int8, scale [o] scale_dtype).
 
     scale = max |row| / 127, rounded to scale_dtype first and then used as stored, so |w - q * scale| <= scale / 2
     holds for the scale the matmul really multiplies by. Done in float32 on chunks of rows of about chunk_bytes
-    (the 128,256-row output matrix never exists in float32 all at once); ``done(rows)``, when given, is called
-    with each chunk of w once it is quantized (load_model hands the chunk's pages of the file back).
+    (the 128,256-row output matrix never exists in float32 all at once), in ``buffer`` when given (a float32
+    tensor of at least chunk_bytes; load_model passes one for the whole model, so that the heap has no holes
+    between its int8 matrices). ``done(rows)``, when given, is called with each chunk of w once it is quantized
+    (load_model hands the chunk's pages of the file back).
     """
     if w.dim() != 2 or not w.is_floating_point():
         raise ValueError(f"quantize_int8 takes a float matrix [out, in], got {w.dtype} {tuple(w.shape)}")
     q = torch.empty(w.shape, dtype=torch.int8, device=w.device)  # [o, i]
     scale = torch.empty(w.shape[0], dtype=scale_dtype, device=w.device)  # [o]
     step = max(1, min(w.shape[0], chunk_bytes // (4 * w.shape[1])))  # rows per chunk
-    buffer = torch.empty(step, w.shape[1], dtype=torch.float32, device=w.device)  # [c, i], reused by every chunk
+    if buffer is None or buffer.numel() < step * w.shape[1]:
+        buffer = torch.empty(step * w.shape[1], dtype=torch.float32, device=w.device)
     for start in range(0, w.shape[0], step):
-        rows = buffer[:min(step, w.shape[0] - start)].copy_(w[start:start + step])  # [c, i] float32
+        n = min(step, w.shape[0] - start)
+        rows = buffer[:n * w.shape[1]].view(n, w.shape[1]).copy_(w[start:start + n])  # [c, i] float32
         amax = torch.maximum(rows.amax(dim=1), -rows.amin(dim=1))  # [c]: max |w| without an |w| copy
         s = (amax / INT8_MAX).to(scale_dtype).clamp(min=torch.finfo(scale_dtype).tiny)  # [c]; all-zero row: q = 0
         q[start:start + step] = rows.div_(s.float()[:, None]).round_().clamp_(-INT8_MAX, INT8_MAX)
