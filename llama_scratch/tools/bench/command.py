@@ -156,11 +156,12 @@ def run(args) -> int:
     spec = {"checkpoint": str(checkpoint), "hf_dir": str(hf_dir), "device": settings["device"],
             "prefill": settings["prefill"], "prompt_ids": prompt_ids, "new_tokens": settings["new_tokens"],
             "vocab_size": config.vocab_size}
+    before = machine(settings)  # with the load average before the runs
     runs = measure_all(spec, settings)
     report = {
         "checkpoint": str(checkpoint), "hf_dir": str(hf_dir), "is_demo": is_demo_checkpoint(checkpoint),
         "n_params": n_params, "settings": settings, "prompt_tokens": len(prompt_ids),
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(settings), "raw_runs": runs,
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": before, "raw_runs": runs,
     }
     report.update(variant_report(runs, settings, n_params, len(prompt_ids)))
     report["load_average_after"] = os.getloadavg()
