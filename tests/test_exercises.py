@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+import llama_scratch as ls
 from llama_scratch.tools import exercises, i18n
 
 
@@ -67,3 +68,40 @@ def test_unknown_exercise_and_language_are_clear_errors():
         exercises.check("0.99", 1)
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         i18n.text("exercise.correct", "fr", id="1.1")
+
+
+def test_a_chinese_solutions_folder_is_chinese_and_notebook_texts_follow_the_language(monkeypatch, tmp_path):
+    (tmp_path / "zh" / "solutions").mkdir(parents=True)
+    (tmp_path / "solutions").mkdir()
+    monkeypatch.delenv(i18n.LANG_ENV, raising=False)
+    for folder, lang in (("zh/solutions", "zh"), ("solutions", "en"), ("zh", "zh"), (".", "en")):
+        monkeypatch.chdir(tmp_path / folder)
+        assert i18n.default_language() == lang, folder
+    monkeypatch.setitem(i18n.STRINGS, "nb99.x", {"en": "a {n}", "zh": "甲 {n}"})
+    monkeypatch.chdir(tmp_path / "zh" / "solutions")
+    assert (ls.text("nb99.x", n=1), ls.text("nb99.x", "en", n=2)) == ("甲 1", "a 2")  
+    with pytest.raises(KeyError, match="nb98.missing"):
+        ls.text("nb98.missing")
+
+
+def test_every_text_is_in_both_languages_with_the_same_fields():
+    import string
+
+    def fields(template):
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    assert i18n.STRINGS["exercise.correct"]["zh"]  # the table is read
+    for key, entry in i18n.STRINGS.items():
+        assert set(entry) == set(i18n.LANGUAGES), key
+        assert entry["en"].strip() and entry["zh"].strip(), key
+        assert fields(entry["en"]) == fields(entry["zh"]), key
+
+
+def test_a_text_defined_twice_is_an_error_naming_the_file(monkeypatch):
+    monkeypatch.setitem(i18n.STRINGS, "nb00.twice", {"en": "a", "zh": "甲"})
+    module = type(i18n)("llama_scratch.tools.texts.nb_twice")
+    module.STRINGS = {"nb00.twice": {"en": "b", "zh": "乙"}}
+    monkeypatch.setitem(__import__("sys").modules, module.__name__, module)
+    monkeypatch.setattr(i18n.pkgutil, "iter_modules", lambda paths: [type("M", (), {"name": "nb_twice"})])
+    with pytest.raises(ValueError, match="nb00.twice.*tools/texts/nb_twice.py"):
+        i18n.add_texts()

@@ -91,7 +91,9 @@ def test_defaults(tiny_dir, tmp_path, capsys):
     figures.add_arguments(parser)
     args = parser.parse_args([])
     assert (args.layers, args.heads, args.format, args.dpi) == ("0,last", "0", "png", 150)
-    assert args.prompt.strip()
+    assert args.prompt is None and args.lang is None  # both resolved by figures.check_lang
+    figures.check_lang(args, "default")
+    assert args.prompt == ls.tools.i18n.STRINGS["plot.default_prompt"][args.lang]
     out = tmp_path / "default"
     assert main(["figures", "--checkpoint", str(tiny_dir), "--out", str(out)]) == 0
     last = ls.load_config(tiny_dir).n_layers - 1

@@ -16,7 +16,6 @@ from matplotlib.text import Text
 import llama_scratch as ls
 from conftest import meta_model_module
 from llama_scratch import plots
-from llama_scratch.tools import labels as label_text
 from llama_scratch.tools.figures import make_figures
 
 PROMPT = "Llamas eat grass. 羊驼吃草。"
@@ -193,18 +192,14 @@ def test_token_labels_keep_specials_and_show_whitespace(tokenizer):
     assert plots.token_labels(tokenizer, [tokenizer.encode(" ")[0]]) == ["␣"]
 
 
-def test_cjk_labels_are_characters_or_escapes(tokenizer):
+def test_cjk_labels_are_characters(tokenizer):
+    """The committed CJK font draws the characters, whatever fonts this machine has; split ones show their bytes."""
     ids = tokenizer.encode(CJK)
     labels = plots.token_labels(tokenizer, ids)
     assert len(labels) == len(ids) and all(label.strip() for label in labels)
-    joined = "".join(labels)
     whole = [b.decode() for b in tokenizer.decode_token_bytes(ids) if _is_utf8(b)]  # 羊, 吃, 草 (驼 is split)
-    assert whole
-    if plots.cjk_font():
-        assert all(ch in labels for ch in whole) and "U+" not in joined
-    else:
-        assert "U+" in joined or "\\x" in joined
-        assert not any(ch in joined for ch in CJK)
+    assert whole and all(ch in labels for ch in whole) and "U+" not in "".join(labels)
+    assert "\\xe9\\xa9" in labels  # 驼's first two bytes: a token of its own
     for label in labels:  # every label can be drawn by the fonts present
         assert all(plots.can_draw(ch) for ch in label), label
 
@@ -217,23 +212,25 @@ def _is_utf8(raw: bytes) -> bool:
         return False
 
 
-def test_cjk_labels_without_a_cjk_font_are_escaped(tokenizer, monkeypatch):
-    """Whatever is installed here: with no CJK font the labels become U+XXXX / \\xNN escapes, never boxes."""
+def test_cjk_labels_for_a_font_without_cjk_are_escaped(tokenizer):
+    """For a font with no CJK (DejaVu Sans alone) the labels become U+XXXX / \\xNN escapes, never boxes."""
     from matplotlib import font_manager, ft2font
 
     dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
-    monkeypatch.setattr(label_text, "_CJK_FONT", [None])
-    monkeypatch.setattr(label_text, "_COVERED", [set(ft2font.FT2Font(dejavu).get_charmap())])
+    have = set(ft2font.FT2Font(dejavu).get_charmap())
+    only_dejavu = lambda ch: ch.isprintable() and ord(ch) in have  # noqa: E731
     ids = tokenizer.encode("中") + tokenizer.encode(" é") + tokenizer.encode(CJK)
-    labels = plots.token_labels(tokenizer, ids)
+    labels = plots.token_labels(tokenizer, ids, drawable=only_dejavu)
     raw = tokenizer.decode_token_bytes(ids)
     expected = [" ".join(f"U+{ord(ch):04X}" for ch in b.decode()) if _is_utf8(b) and ord(b.decode()[-1]) > 0x2E80
                 else "".join(f"\\x{x:02x}" for x in b) if not _is_utf8(b) else b.decode().replace(" ", "␣")
                 for b in raw]
     assert labels == expected
     assert labels[:2] == ["U+4E2D", "␣é"] or len(tokenizer.encode("中")) != 1
-    assert plots.readable("中文") == "U+4E2D U+6587"
+    assert plots.readable("中文", only_dejavu) == "U+4E2D U+6587"
+    assert plots.readable("中文") == "中文"  # with the fonts in use (the committed CJK font)
     assert plots.readable("a b\n") == "a␣b↵"
+    assert plots.readable("𠀀") == "U+20000"  # outside GB2312: in no font in use
 
 
 def test_no_glyph_warnings_with_cjk_labels_and_prompt(tokenizer):
@@ -248,7 +245,7 @@ def test_no_glyph_warnings_with_cjk_labels_and_prompt(tokenizer):
     glyph = [str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from" in str(w.message)]
     assert not glyph, glyph[:3]
     title = fig.axes[0].get_title()
-    assert ("羊驼吃草" in title) if plots.cjk_font() else ("U+7F8A" in title)
+    assert "羊驼吃草" in title
 
 
 def test_backend_is_headless_outside_jupyter():

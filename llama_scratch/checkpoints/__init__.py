@@ -8,6 +8,6 @@ from .demo import DEMO_MARKER, DEMO_PARAMS, demo_checkpoint_dir, ensure_demo_che
 from .find import ENV_CHECKPOINT, REAL_CHECKPOINTS, CheckpointInfo, checkpoint_from_arg, find_checkpoint
 from .load import load_model, release_mapped_pages, resolve_device, resolve_dtype
 from .models import LLAMA_3_1_8B_PARAMS, LLAMA_3_2_1B_PARAMS, LLAMA_3_2_3B_PARAMS, RELEASES, Release
-from .paths import golden_path, project_root, weights_dir
+from .paths import golden_path, project_root, weights_dir, write_atomically
 from .read import CHECKPOINT_FILES, WEIGHTS_FILE, check_checkpoint_dir, check_state_dict, load_tokenizer, \
     open_checkpoint, read_state_dict, verify_checkpoint

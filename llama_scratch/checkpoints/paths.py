@@ -1,9 +1,11 @@
-"""Where checkpoints live on disk: the project's weights/ folder (or $LLAMA_SCRATCH_WEIGHTS)."""
+"""Where checkpoints live on disk: the project's weights/ folder (or $LLAMA_SCRATCH_WEIGHTS); writing a file so that
+a failure leaves no half of it behind."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 WEIGHTS_ENV = "LLAMA_SCRATCH_WEIGHTS"
 
@@ -23,3 +25,16 @@ def golden_path() -> Path:
     """tests/golden/golden_outputs.json: recorded facts about the real weights (token ids, greedy outputs, sizes),
     each with its public source. The notebooks quote only these when they speak of the real model."""
     return project_root() / "tests" / "golden" / "golden_outputs.json"
+
+
+def write_atomically(path, write: Callable[[Path], object]) -> Path:
+    """Call write(tmp) on a temporary name beside ``path`` (.<name>.partial-<pid>), then rename it to ``path``; on
+    any failure the temporary file is removed and ``path`` is untouched. Returns ``path``."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -17,6 +17,29 @@ from .tokenizer import bos_token_id, stop_token_ids
 MAX_TEMPERATURE = 100.0  # above this every token is about equally likely: almost surely a mistake
 
 
+def _nucleus(logits: torch.Tensor, temperature: float, top_p: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(logits / temperature) sorted, most likely first, cut to the top-p nucleus and renormalised.
+    logits [b, v] -> (probabilities [b, v] in sorted order, order [b, v]: the token id of each sorted slot)."""
+    probs = torch.softmax(logits.float() / temperature, dim=-1)  # [b, v]
+    probs_sorted, order = torch.sort(probs, dim=-1, descending=True)
+    # Drop a token when the tokens strictly more likely than it already reach top_p.
+    drop = probs_sorted.cumsum(dim=-1) - probs_sorted > top_p
+    probs_sorted = probs_sorted.masked_fill(drop, 0.0)
+    return probs_sorted / probs_sorted.sum(dim=-1, keepdim=True), order
+
+
+def sampling_probabilities(logits: torch.Tensor, temperature: float = 1.0, top_p: float = 1.0) -> torch.Tensor:
+    """The distribution sample_next_token draws from.  logits [b, v] -> probabilities [b, v] float32.
+
+    Zero outside the top-p nucleus; temperature 0 (greedy) puts all the mass on the argmax. top_p may also be a
+    tensor [b, 1], one value per row (several nuclei of the same logits in one sort).
+    """
+    if temperature == 0:
+        return torch.nn.functional.one_hot(logits.argmax(dim=-1), logits.shape[-1]).float()
+    probs_sorted, order = _nucleus(logits, temperature, top_p)
+    return torch.zeros_like(probs_sorted).scatter(-1, order, probs_sorted)
+
+
 def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_p: float = 1.0,
                       generator: torch.Generator | None = None) -> torch.Tensor:
     """Pick one token per row.  logits [b, v] -> ids [b].
@@ -28,12 +51,7 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_p: flo
     """
     if temperature == 0:
         return logits.argmax(dim=-1)
-    probs = torch.softmax(logits.float() / temperature, dim=-1)  # [b, v]
-    probs_sorted, order = torch.sort(probs, dim=-1, descending=True)
-    # Drop a token when the tokens strictly more likely than it already reach top_p.
-    drop = probs_sorted.cumsum(dim=-1) - probs_sorted > top_p
-    probs_sorted = probs_sorted.masked_fill(drop, 0.0)
-    probs_sorted = probs_sorted / probs_sorted.sum(dim=-1, keepdim=True)
+    probs_sorted, order = _nucleus(logits, temperature, top_p)  # [b, v] each
     q = torch.empty_like(probs_sorted).exponential_(1, generator=generator)  # [b, v]
     choice = (probs_sorted / q).argmax(dim=-1, keepdim=True)  # [b, 1] index into sorted
     return order.gather(-1, choice).squeeze(-1)

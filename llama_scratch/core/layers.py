@@ -96,8 +96,11 @@ def rope_frequencies(config) -> torch.Tensor:
 
 
 def rope_angles(inv_freq: torch.Tensor, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """cos and sin of the rotation angle position * freq.  inv_freq [e/2], positions [s] -> ([s, e/2], [s, e/2])."""
-    angles = torch.outer(positions.to(torch.float32), inv_freq.to(positions.device))
+    """cos and sin of the rotation angle position * freq.  inv_freq [e/2], positions [s] -> ([s, e/2], [s, e/2]).
+
+    positions [b, s] (one row per sequence, e.g. left-padded prompts) -> ([b, s, e/2], [b, s, e/2]).
+    """
+    angles = positions.to(torch.float32)[..., None] * inv_freq.to(positions.device)  # [..., s, e/2]
     return torch.cos(angles), torch.sin(angles)
 
 
@@ -105,11 +108,11 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     """Rotate each interleaved pair (x[2i], x[2i+1]) of every head by its angle.  x [b, s, heads, e] -> same.
 
     Meta's weights expect interleaved pairs (2i, 2i+1); Hugging Face's "rotate_half" pairs (i, i + e/2) instead
-    and permutes wq/wk to match. Computed in float32 and cast back. cos, sin: [s, e/2].
+    and permutes wq/wk to match. Computed in float32 and cast back. cos, sin: [s, e/2] (or [b, s, e/2]).
     """
     xf = x.float().reshape(*x.shape[:-1], -1, 2)  # [b, s, heads, e/2, 2]
     x0, x1 = xf[..., 0], xf[..., 1]  # [b, s, heads, e/2] each
-    cos, sin = cos[:, None, :], sin[:, None, :]  # [s, 1, e/2]: the same angle for every head
+    cos, sin = cos.unsqueeze(-2), sin.unsqueeze(-2)  # [s, 1, e/2] or [b, s, 1, e/2]: the same for every head
     out = torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1)  # [b, s, heads, e/2, 2]
     return out.flatten(-2).type_as(x)
 
@@ -145,8 +148,9 @@ def attention_stages(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mask
     """Attention in its three stages.  q [b, h, s, e], k [b, h, t, e] -> (scores, masked, weights), each [b, h, s, t].
 
     scores = q k^T / sqrt(e); masked = the same with -inf where a query may not look; weights = softmax(masked),
-    computed in float32. k must already have one head per query head (see repeat_kv). ``mask`` [s, t] (True = may
-    attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache; causal=False with no mask: none.
+    computed in float32. k must already have one head per query head (see repeat_kv). ``mask`` [s, t] or
+    [b, 1, s, t] (True = may attend) replaces the causal mask, e.g. causal_mask_at for a fixed-size cache or
+    padding.padding_mask for a padded batch; causal=False with no mask: none.
     """
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # [b, h, s, t]
     if mask is None and causal:
@@ -159,8 +163,8 @@ def attention_weights(q: torch.Tensor, k: torch.Tensor, causal: bool = True, mas
                       ) -> torch.Tensor:
     """softmax(q k^T / sqrt(e)) with the causal mask.  q [b, h, s, e], k [b, h, t, e] -> [b, h, s, t].
 
-    The last of attention_stages: k must already have one head per query head (see repeat_kv); ``mask`` [s, t]
-    (True = may attend) replaces the causal mask.
+    The last of attention_stages: k must already have one head per query head (see repeat_kv); ``mask`` [s, t] or
+    [b, 1, s, t] (True = may attend) replaces the causal mask.
     """
     return attention_stages(q, k, causal, mask)[2]
 
@@ -174,7 +178,8 @@ def grouped_query_attention(
 
     ``use_sdpa`` calls PyTorch's fused scaled_dot_product_attention (same result, less memory, faster); the explicit
     path (``need_weights=True`` or ``use_sdpa=False``) is the textbook formula and also returns the weights.
-    ``mask`` [s, t] (True = may attend) replaces the causal mask the shapes imply (see causal_mask_at).
+    ``mask`` [s, t] or [b, 1, s, t] (True = may attend) replaces the causal mask the shapes imply (see
+    causal_mask_at, padding.padding_mask).
     """
     n_rep = q.shape[1] // k.shape[1]
     if use_sdpa and not need_weights:
@@ -198,7 +203,8 @@ def attention_qkv(x: torch.Tensor, w: dict, cos: torch.Tensor, sin: torch.Tensor
                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Project and rotate: x [b, s, d] -> q [b, h, s, e] and k, v [b, k, s, e] (q and k rotated by RoPE).
 
-    w holds "wq" [h*e, d], "wk" [k*e, d], "wv" [k*e, d]; cos, sin [s, e/2] are the angles of the s positions.
+    w holds "wq" [h*e, d], "wk" [k*e, d], "wv" [k*e, d]; cos, sin [s, e/2] (or [b, s, e/2]) are the angles of the
+    s positions.
     """
     b, s, _ = x.shape
     head_dim = w["wq"].shape[0] // n_heads
@@ -222,19 +228,20 @@ def attention(
     start_pos: int = 0,
     need_weights: bool = False,
     use_sdpa: bool = True,
+    mask: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The attention sub-layer: project, rotate, attend, project back.  x [b, s, d] -> ([b, s, d], weights).
 
     w holds "wq" [h*e, d], "wk" [k*e, d], "wv" [k*e, d], "wo" [d, h*e]. With a KVCache, the new keys/values are
     stored at positions start_pos.. and the queries attend to everything cached so far. A tensor start_pos ([1],
     "fixed shapes") attends over all the cache's slots with a mask, so every decode step has the same shapes.
+    ``mask`` [b, 1, s, t] (see padding.padding_mask) replaces the causal mask, for a batch of padded prompts.
     """
     b, s, _ = x.shape
     q, k, v = attention_qkv(x, w, cos, sin, n_heads, n_kv_heads)  # [b, h, s, e], [b, k, s, e] x 2
-    mask = None
     if cache is not None:
         k, v = cache.update(layer, start_pos, k, v)  # [b, k, t, e] (t = all slots for a tensor start_pos)
-        if isinstance(start_pos, torch.Tensor):
+        if isinstance(start_pos, torch.Tensor) and mask is None:
             mask = causal_mask_at(start_pos + torch.arange(s, device=x.device), k.shape[2])  # [s, t]
     out, weights = grouped_query_attention(q, k, v, need_weights=need_weights, use_sdpa=use_sdpa, mask=mask)
     out = out.transpose(1, 2).reshape(b, s, -1)  # [b, s, h*e]: heads side by side
@@ -264,14 +271,15 @@ def transformer_block(
     start_pos: int = 0,
     need_weights: bool = False,
     use_sdpa: bool = True,
+    mask: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One pre-norm block: h = x + attention(norm(x)); out = h + swiglu(norm(h)).  x [b, s, d] -> ([b, s, d], weights).
 
-    w: the block's tensors under their short names (see layer_weights, format.BLOCK).
+    w: the block's tensors under their short names (see layer_weights, format.BLOCK). mask: see attention.
     """
     attn_out, weights = attention(
         rms_norm(x, w["attention_norm"], config.norm_eps), w, cos, sin, config.n_heads, config.n_kv_heads,
-        cache=cache, layer=layer, start_pos=start_pos, need_weights=need_weights, use_sdpa=use_sdpa,
+        cache=cache, layer=layer, start_pos=start_pos, need_weights=need_weights, use_sdpa=use_sdpa, mask=mask,
     )
     h = x + attn_out
     out = h + swiglu(rms_norm(h, w["ffn_norm"], config.norm_eps), w["w1"], w["w2"], w["w3"])

@@ -9,6 +9,7 @@ from .format import BLOCK
 from .generate import generate
 from .layers import attention_qkv, attention_stages, embed, repeat_kv, rms_norm, rope_angles, rope_frequencies, \
     transformer_block
+from .padding import padded_positions, padding_mask
 
 _BLOCK_PATHS = [(spec.short, spec.meta.split(".")) for spec in BLOCK]  # ("wq", ["attention", "wq", "weight"]), ...
 
@@ -111,7 +112,8 @@ class Llama(nn.Module):
         self._inv_freq = rope_frequencies(self.config).to(device)
 
     def rope_angles(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """cos, sin [s, e/2] of this model's RoPE at positions [s] (the frequencies follow positions' device once)."""
+        """cos, sin [s, e/2] of this model's RoPE at positions [s] ([b, s, e/2] at [b, s]); the frequencies follow
+        positions' device once."""
         if self._inv_freq.device != positions.device:
             self._inv_freq = self._inv_freq.to(positions.device)
         return rope_angles(self._inv_freq, positions)
@@ -136,8 +138,20 @@ class Llama(nn.Module):
         if capacity is not None and end > capacity:
             raise ValueError(f"KV cache holds {capacity} positions; cannot store up to position {end}")
 
+    @staticmethod
+    def check_attention_mask(attention_mask: torch.Tensor, tokens: torch.Tensor, start_pos) -> None:
+        """Raise ValueError unless attention_mask is a tensor [b, start_pos + s] of 0/1 (or bool)."""
+        if isinstance(start_pos, torch.Tensor):
+            raise ValueError("attention_mask cannot be combined with a tensor start_pos (fixed shapes)")
+        want = (tokens.shape[0], int(start_pos) + tokens.shape[1])
+        if not isinstance(attention_mask, torch.Tensor) or tuple(attention_mask.shape) != want:
+            raise ValueError(f"attention_mask must be a tensor of shape [batch, start_pos + seq] = {list(want)}, "
+                             f"got {tuple(getattr(attention_mask, 'shape', ()))}")
+        if not ((attention_mask == 0) | (attention_mask == 1)).all():
+            raise ValueError("attention_mask must hold 1 (real token) or 0 (padding) only")
+
     def forward(self, tokens: torch.Tensor, start_pos: int = 0, cache=None, return_attention: bool = False,
-                last_only: bool = False, check: bool = True):
+                last_only: bool = False, check: bool = True, attention_mask: torch.Tensor | None = None):
         """tokens [b, s] at positions start_pos.. -> logits [b, s, v] float32.
 
         start_pos: an int, or a LongTensor [1] together with a KVCache ("fixed shapes": attend over the whole
@@ -147,17 +161,26 @@ class Llama(nn.Module):
         all generation needs, and it skips s-1 rows of the largest matrix product (128,256 x d per position).
         With ``return_attention=True`` returns (logits, [attention weights [b, h, s, t] for each layer]).
         ``check=False`` skips check_tokens and its host sync, for callers that checked the ids once (generate).
+
+        ``attention_mask`` [b, t] (t = start_pos + s; 1 = real token, 0 = padding) runs a batch of prompts of
+        different lengths, padded on the left or the right: no token attends to padding, and each row's RoPE
+        positions count from its first real token. The logits at padding positions are meaningless.
         """
         if check and not torch.compiler.is_compiling():
             self.check_tokens(tokens, start_pos, cache)
         h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
         positions = start_pos + torch.arange(tokens.shape[1], device=tokens.device)  # [s] (start_pos int or [1])
-        cos, sin = self.rope_angles(positions)  # [s, e/2] each
+        mask = None
+        if attention_mask is not None:
+            self.check_attention_mask(attention_mask, tokens, start_pos)
+            positions = padded_positions(attention_mask)[:, -tokens.shape[1]:]  # [b, s]
+            mask = padding_mask(attention_mask, tokens.shape[1])  # [b, 1, s, t]
+        cos, sin = self.rope_angles(positions)  # [s, e/2] each ([b, s, e/2] padded)
         maps = []
         for i, layer in enumerate(self.layers):
             h, weights = transformer_block(
                 h, layer.weights(), cos, sin, self.config, cache=cache, layer=i, start_pos=start_pos,
-                need_weights=return_attention, use_sdpa=self.use_sdpa,
+                need_weights=return_attention, use_sdpa=self.use_sdpa, mask=mask,
             )
             maps.append(weights)
         if last_only:
@@ -168,13 +191,19 @@ class Llama(nn.Module):
     def attention_stages(self, tokens: torch.Tensor, layer: int):
         """Block ``layer``'s attention on a fresh prompt in three stages: (scores, masked, weights), each [b, h, s, s].
 
-        The blocks before it run as in forward; then the same projection, RoPE and layers.attention_stages.
+        The blocks before it run as in forward; then block_attention_stages.
         """
         positions = torch.arange(tokens.shape[1], device=tokens.device)  # [s]
         cos, sin = self.rope_angles(positions)  # [s, e/2] each
         h = embed(tokens, self.tok_embeddings.weight)  # [b, s, d]
         for block in self.layers[:layer]:
             h, _ = transformer_block(h, block.weights(), cos, sin, self.config, use_sdpa=self.use_sdpa)
+        return self.block_attention_stages(h, layer, cos, sin)
+
+    def block_attention_stages(self, h: torch.Tensor, layer: int, cos: torch.Tensor, sin: torch.Tensor):
+        """Block ``layer``'s attention from its input h [b, s, d] at positions 0..s-1 (cos, sin [s, e/2]), in three
+        stages: (scores, masked, weights), each [b, h, s, s]. The block's own norm, projection and RoPE, then
+        layers.attention_stages with the causal mask."""
         w = self.layers[layer].weights()
         x = rms_norm(h, w["attention_norm"], self.config.norm_eps)  # [b, s, d]
         q, k, _ = attention_qkv(x, w, cos, sin, self.config.n_heads, self.config.n_kv_heads)  # [b, h|k, s, e]

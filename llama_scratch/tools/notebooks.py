@@ -9,10 +9,10 @@ from typing import NamedTuple
 
 import nbformat
 from nbclient import NotebookClient
-from nbconvert import HTMLExporter
 
 from .memory import process_peak_rss
 from .plots import FIGURES_ENV
+from .views.export import offline_html_exporter
 
 
 def notebook_paths(root: Path) -> list[Path]:
@@ -61,7 +61,7 @@ def execute_notebook(path: Path, out_dir: Path | None = None, figures_dir: Path 
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
         if html:
-            body, _ = HTMLExporter().from_notebook_node(nb)
+            body, _ = offline_html_exporter().from_notebook_node(nb)  # no request to a CDN
             (out_dir / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
     return NotebookRun(nb, seconds, peak[0])
 
