@@ -176,3 +176,17 @@ def test_stream_bandwidth_is_a_sane_positive_number():
     assert r["limit"] == max(r["read"], r["copy"], r["triad"])
     assert r["array_bytes"] == 32 * 2**20 and r["threads"] == torch.get_num_threads()
     assert array_bytes() >= 256 * 2**20  # the default: at least 256 MiB per array, 4x the last-level cache
+
+
+@pytest.mark.parametrize("lang,title,limit", [("en", "Decode speed vs the memory limit", "memory-bandwidth limit"),
+                                              ("zh", "解码速度与内存带宽上限", "内存带宽上限")])
+def test_decode_vs_limit_figure(lang, title, limit):
+    from llama_scratch import plots
+
+    results = {"fp32": (4.0, 5e9), "int8": (12.0, 1.3e9)}  # tokens/s, bytes per token
+    fig = plots.decode_vs_limit(results, 40e9, model="M", device="cpu", lang=lang)
+    ax = fig.axes[0]
+    assert ax.get_title().startswith(title) and "40.0 GB/s" in ax.get_title()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [limit]
+    widths = [bar.get_width() for bar in ax.patches]
+    assert widths == pytest.approx([50.0, 39.0])  # 4 x 5 GB / 40 GB/s, 12 x 1.3 GB / 40 GB/s, in percent
