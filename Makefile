@@ -4,7 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test test-fast lab weights figures bench strip clean
+.PHONY: run test test-fast lab weights trained figures bench strip clean
+
+# The trained demo checkpoint; its marker is written last, so the file means a complete one.
+TRAINED := weights/demo-trained/original/trained_checkpoint.json
 
 # Stamp files: re-install only when a requirements file changes.
 $(VENV)/.run-installed: requirements.txt pyproject.toml
@@ -17,12 +20,14 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 
-## make run: install, then execute the notebook series headless into build/ (real weights if present, else demo)
-run: $(VENV)/.run-installed
+## make run: install, build the trained demo if missing, then execute the notebook series headless into build/
+## (real weights if present, else the trained demo)
+run: $(VENV)/.run-installed $(TRAINED)
 	$(PY) scripts/run_all.py --out build
 
-## make test: install with dev requirements, then run the whole test suite (what CI runs)
-test: $(VENV)/.dev-installed
+## make test: install with dev requirements, build the trained demo if missing (the notebooks run on it and the
+## tests measure what it learned), then run the whole test suite (what CI runs)
+test: $(VENV)/.dev-installed $(TRAINED)
 	$(PY) -m pytest
 
 ## make test-fast: the model, checkpoints and command-line tests without the slow ones (notebooks, benchmark,
@@ -31,12 +36,19 @@ test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -m "not slow"
 
 ## make lab: open the notebooks in JupyterLab
-lab: $(VENV)/.run-installed
+lab: $(VENV)/.run-installed $(TRAINED)
 	$(VENV)/bin/jupyter lab notebooks/
 
 ## make weights: download the real Llama-3.2-1B-Instruct original/ files (ModelScope)
 weights: $(VENV)/.run-installed
 	$(PY) -m llama_scratch download
+
+## make trained: train the tiny Llama on the CPU (a few minutes) into weights/demo-trained/original (again)
+trained: $(VENV)/.run-installed
+	$(PY) -m llama_scratch train
+
+$(TRAINED): | $(VENV)/.run-installed
+	$(PY) -m llama_scratch train
 
 ## make figures: attention and RoPE figures into build/figures
 figures: $(VENV)/.run-installed

@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 import llama_scratch as ls
-from llama_scratch.checkpoints import ENV_CHECKPOINT, golden_path, meta_tokenizer_path
+from llama_scratch.checkpoints import ENV_CHECKPOINT, find_trained_demo, golden_path, meta_tokenizer_path
+from llama_scratch.training import TrainConfig, config_record, train_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,28 @@ def tiny_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tiny_dir):
     return ls.load_model(tiny_dir)
+
+
+def is_default_trained_demo(path: Path) -> bool:
+    """True when ``path`` holds a complete trained demo of the default run: the default configuration (any time
+    budget), seed 0, the generated corpus, every step done (not cut short by the time budget)."""
+    if find_trained_demo(path) is None or not (path / "training.json").is_file():
+        return False
+    record = json.loads((path / "training.json").read_text(encoding="utf-8"))
+    want, got = config_record(TrainConfig()), dict(record.get("config", {}))
+    want.pop("time_budget"), got.pop("time_budget", None)
+    return got == want and record.get("steps_done") == want["steps"] and not record.get("time_bound") \
+        and record.get("corpus") == "generated (seed 0)"
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory) -> Path:
+    """A trained demo checkpoint of the default run: weights/demo-trained/original when it is one (what `make test`
+    builds just before the tests), else trained here with the defaults and no time budget (a few minutes)."""
+    default = ls.trained_demo_dir()
+    if is_default_trained_demo(default):
+        return default
+    return train_demo(tmp_path_factory.mktemp("trained") / "original", time_budget=0.0, progress=False)
 
 
 @pytest.fixture()

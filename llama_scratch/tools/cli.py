@@ -1,4 +1,4 @@
-"""Command line: ``python -m llama_scratch {generate,demo,download,figures,bench} ...``.
+"""Command line: ``python -m llama_scratch {generate,demo,train,download,figures,bench} ...``.
 
 Every error becomes one line on stderr and exit code 2 (no traceback); set LLAMA_SCRATCH_DEBUG=1 to see it.
 """
@@ -18,12 +18,16 @@ from ..checkpoints.hubs import SOURCES, DownloadError
 from ..checkpoints.models import DEFAULT_RELEASE, release_bytes
 from ..core import generate_stream
 from ..core.tokenizer import NUM_BASE_TOKENS
+from ..training import TrainConfig, read_text_file, summary, train_demo
+from ..training.write import check_output_dir
+from .memory import peak_rss_bytes
 
 # name -> (module with add_arguments(parser) and run(args) -> int, help). figures and bench live in their own
 # modules, imported only when asked for: they pull in matplotlib and transformers, which the rest does not need.
 SUBCOMMANDS = {
     "generate": (__name__, "Generate text, streaming tokens as they come."),
     "demo": (__name__, "Write a random demo checkpoint in Meta's format."),
+    "train": (__name__, "Train a tiny Llama on the CPU and write it as the trained demo checkpoint."),
     "download": (__name__, "Download the real Llama original/ files (Llama-3.2-1B-Instruct by default)."),
     "figures": ("llama_scratch.tools.figures", "Export attention and RoPE figures (PNG, SVG, PDF)."),
     "bench": ("llama_scratch.tools.bench.command", "Benchmark against Hugging Face transformers."),
@@ -55,8 +59,46 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
         parser.add_argument("--size", default="tiny", choices=["tiny", "1b"])
         parser.add_argument("--out", default=None, help="directory (default: weights/demo-<size>/original)")
         parser.add_argument("--seed", type=int, default=0)
+    elif name == "train":
+        add_train_arguments(parser)
     elif name == "download":
         add_download_arguments(parser)
+
+
+def add_train_arguments(parser) -> None:
+    """Options of `train`, read as text and checked by run_train (one clear error line for a bad value)."""
+    parser.add_argument("--out", default=None, help="output directory (default: weights/demo-trained/original)")
+    parser.add_argument("--seed", default="0", help="seed of the corpus, the initial weights and the batches (0)")
+    parser.add_argument("--steps", default=str(TrainConfig.steps), help=f"optimizer steps ({TrainConfig.steps})")
+    parser.add_argument("--text", default=None, help="train on this UTF-8 text file instead of the generated corpus")
+    parser.add_argument("--time-budget", default=str(TrainConfig.time_budget),
+                        help="seconds of training; a slower machine runs the same schedule in fewer steps (0: none)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def parse_number(value, name: str, kind=int, minimum=0):
+    """int(value) or float(value) >= minimum, else ValueError naming the option."""
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < minimum or (kind is float and number != number):
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what} >= {minimum}, got {value!r}")
+    return number
+
+
+def run_train(args) -> int:
+    """Check every option before anything is written, train, and print a summary of what was learned."""
+    seed = parse_number(args.seed, "--seed")
+    steps = parse_number(args.steps, "--steps", minimum=1)
+    budget = parse_number(args.time_budget, "--time-budget", float)
+    out = check_output_dir(args.out) if args.out is not None else None
+    text = read_text_file(args.text) if args.text else None
+    path = train_demo(out, seed=seed, steps=steps, text=text, text_source=str(args.text), time_budget=budget,
+                      progress=not args.quiet, peak_memory=peak_rss_bytes)
+    print(summary(path))
+    return 0
 
 
 def add_download_arguments(parser) -> None:
@@ -84,6 +126,8 @@ def run(args) -> int:
         return 0
     if args.command == "download":
         return run_download(args)
+    if args.command == "train":
+        return run_train(args)
     return run_generate(args)
 
 
@@ -135,7 +179,7 @@ def run_generate(args) -> int:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m llama_scratch", description="Llama 3.2 from scratch: generate "
-                                     "text, download weights, export figures, benchmark.")
+                                     "text, train a tiny one, download weights, export figures, benchmark.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, (module_name, help_text) in SUBCOMMANDS.items():

@@ -16,9 +16,15 @@ from ..labels import can_draw, cjk_font, default_prompt, escape_undrawable, font
     token_labels
 from .attention import attention_across_layers, attention_grid, attention_heatmap, attention_stages
 from .bench import decode_vs_limit
+from .parameters import parameters_by_component
+from .generation import kv_cache_timing_figure, sampling_figure
+from .positions import sinusoidal_encoding_figure  # noqa: F401
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
+from .tokens import token_boundaries
+from .forward import logit_lens_figure, mask_change_figure, token_by_layer_figure, top_k_figure
 
 __all__ = ["FIGURES_ENV", "MIN_FONT", "figures_dir", "save_figure", "slide_fonts", "to_numpy", "cjk_font",
            "font_files", "can_draw", "escape_undrawable", "readable", "token_labels", "default_prompt",
            "model_title", "attention_heatmap", "attention_grid", "attention_across_layers", "attention_stages",
-           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure"]
+           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure",
+           "parameters_by_component", "token_boundaries"]
