@@ -15,6 +15,7 @@ from .common import FIGURES_ENV, MIN_FONT, figures_dir, save_figure, slide_fonts
 from ..labels import can_draw, cjk_font, default_prompt, escape_undrawable, font_files, model_title, readable, \
     token_labels
 from .attention import attention_across_layers, attention_grid, attention_heatmap, attention_stages
+from .bench import decode_vs_limit
 from .parameters import parameters_by_component
 from .generation import kv_cache_timing_figure, sampling_figure
 from .positions import sinusoidal_encoding_figure  # noqa: F401
