@@ -15,6 +15,7 @@ from .common import FIGURES_ENV, MIN_FONT, figures_dir, save_figure, slide_fonts
 from ..labels import can_draw, cjk_font, default_prompt, escape_undrawable, font_files, model_title, readable, \
     token_labels
 from .attention import attention_across_layers, attention_grid, attention_heatmap, attention_stages
+from .ffn import residual_stream, silu_vs_relu
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
 
 __all__ = ["FIGURES_ENV", "MIN_FONT", "figures_dir", "save_figure", "slide_fonts", "to_numpy", "cjk_font",
