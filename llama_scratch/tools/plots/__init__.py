@@ -16,8 +16,10 @@ from ..labels import can_draw, cjk_font, default_prompt, escape_undrawable, font
     token_labels
 from .attention import attention_across_layers, attention_grid, attention_heatmap, attention_stages
 from .rope import rope_frequencies_figure, rope_relative_distance_figure, rope_spokes_figure
+from .training import baselines_figure, head_scores_figure, loss_curves, schedule_figure
 
 __all__ = ["FIGURES_ENV", "MIN_FONT", "figures_dir", "save_figure", "slide_fonts", "to_numpy", "cjk_font",
            "font_files", "can_draw", "escape_undrawable", "readable", "token_labels", "default_prompt",
            "model_title", "attention_heatmap", "attention_grid", "attention_across_layers", "attention_stages",
-           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure"]
+           "rope_frequencies_figure", "rope_spokes_figure", "rope_relative_distance_figure",
+           "schedule_figure", "loss_curves", "baselines_figure", "head_scores_figure"]
