@@ -68,7 +68,8 @@ def add_train_arguments(parser) -> None:
     parser.add_argument("--steps", default=str(TrainConfig.steps), help=f"optimizer steps ({TrainConfig.steps})")
     parser.add_argument("--text", default=None, help="train on this UTF-8 text file instead of the generated corpus")
     parser.add_argument("--time-budget", default=str(TrainConfig.time_budget),
-                        help="seconds of training; a slower machine runs the same schedule in fewer steps (0: none)")
+                        help="seconds of training: a slow machine runs the same schedule in fewer steps, learning "
+                             "less (default 0: no budget, the exact result of the seed)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

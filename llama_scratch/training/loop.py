@@ -3,7 +3,7 @@ cosine decay, gradient clipping, a progress bar, and a time budget that compress
 cutting it off.
 
 Deterministic for a given seed and thread count: batches depend only on (seed, step), initial weights only on seed.
-The time budget only acts when a step count would overrun it (a loaded machine): then the schedule is driven by the
+The time budget (off by default) only acts when a step count would overrun it: then the schedule is driven by the
 elapsed time (progress = max(step / steps, elapsed / budget)), so the learning rate still decays to its floor and
 the run still ends with the full-vocabulary objective, in fewer steps.
 """
@@ -56,7 +56,7 @@ class TrainConfig:
     copy_until: float = 0.4  # progress at which batches turn from copy-heavy to text-heavy
     unused_ramp: tuple = (0.45, 0.75)  # progress over which the unused ids' column is brought in (vocab.py)
     eval_every: int = 100
-    time_budget: float = 240.0  # seconds of training (0: none)
+    time_budget: float = 0.0  # seconds of training (0: none, the default: a run is then exactly its seed's)
     params: dict = field(default_factory=lambda: dict(TRAINED_PARAMS))
 
     def check(self) -> None:
