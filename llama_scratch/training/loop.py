@@ -40,7 +40,7 @@ class TrainConfig:
     """Everything that decides a training run (written to training.json)."""
 
     seed: int = 0
-    steps: int = 1600
+    steps: int = 4000
     batch_size: int = 16
     seq_len: int = 128
     peak_lr: float = 3e-3
@@ -53,8 +53,8 @@ class TrainConfig:
     embed_std: float = 0.01
     embed_shared: float = 0.0  # std of a direction shared by every used embedding row, in units of embed_std
     copy_fraction: tuple = (0.75, 0.25)  # share of copy rows before and after copy_until
-    copy_until: float = 0.4  # progress at which batches turn from copy-heavy to text-heavy
-    unused_ramp: tuple = (0.45, 0.75)  # progress over which the unused ids' column is brought in (vocab.py)
+    copy_until: float = 0.5  # progress at which batches turn from copy-heavy to text-heavy (see docs/training.md)
+    unused_ramp: tuple = (0.55, 0.8)  # progress over which the unused ids' column is brought in (vocab.py)
     eval_every: int = 100
     time_budget: float = 0.0  # seconds of training (0: none, the default: a run is then exactly its seed's)
     params: dict = field(default_factory=lambda: dict(TRAINED_PARAMS))
