@@ -251,3 +251,29 @@ def test_the_trained_checkpoints_logits_equal_hf_on_its_own_text(trained_dir, to
         ours, theirs = model(tokens), hf(tokens).logits  # [1, 512, v] each
     assert ours.abs().max() > 10  # confident: a real test of the trained weights, not of zeros
     assert (ours - theirs).abs().max().item() <= 1e-4 * max(1.0, ours.abs().max().item())
+
+
+@pytest.mark.slow
+def test_kill_stops_training_like_ctrl_c(tmp_path):
+    """SIGTERM (`kill`) ends `train` as Ctrl-C does: exit status 130, one line, nothing left in the output folder."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    (tmp_path / "text.txt").write_text("\n".join(f"The llama number {i} eats grass." for i in range(20)))
+    out = tmp_path / "out" / "original"
+    proc = subprocess.Popen([sys.executable, "-m", "llama_scratch", "train", "--text", str(tmp_path / "text.txt"),
+                             "--steps", "1000000", "--time-budget", "0", "--out", str(out)], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True)
+    seen, deadline = "", time.monotonic() + 300
+    while "step/s" not in seen and time.monotonic() < deadline:  # the progress bar (no newline: read by character)
+        char = proc.stderr.read(1)
+        assert char, f"train ended before it started training: {seen}"
+        seen += char
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in seen + err
+    assert not out.exists() and (not out.parent.exists() or not list(out.parent.iterdir()))

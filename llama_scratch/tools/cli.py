@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def add_train_arguments(parser) -> None:
     parser.add_argument("--steps", default=str(TrainConfig.steps), help=f"optimizer steps ({TrainConfig.steps})")
     parser.add_argument("--text", default=None, help="train on this UTF-8 text file instead of the generated corpus")
     parser.add_argument("--time-budget", default=str(TrainConfig.time_budget),
-                        help="seconds of training; a slower machine runs the same schedule in fewer steps (0: none)")
+                        help="seconds of training: a slow machine runs the same schedule in fewer steps, learning "
+                             "less (default 0: no budget, the exact result of the seed)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -95,10 +97,19 @@ def run_train(args) -> int:
     budget = parse_number(args.time_budget, "--time-budget", float)
     out = check_output_dir(args.out) if args.out is not None else None
     text = read_text_file(args.text) if args.text else None
-    path = train_demo(out, seed=seed, steps=steps, text=text, text_source=str(args.text), time_budget=budget,
-                      progress=not args.quiet, peak_memory=peak_rss_bytes)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C: no half checkpoint
+    try:
+        path = train_demo(out, seed=seed, steps=steps, text=text, text_source=str(args.text), time_budget=budget,
+                          progress=not args.quiet, peak_memory=peak_rss_bytes)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(summary(path))
     return 0
+
+
+def _interrupt(signum, frame):
+    """SIGTERM handler: raise KeyboardInterrupt, so temporary files are removed on the way out."""
+    raise KeyboardInterrupt
 
 
 def add_download_arguments(parser) -> None:

@@ -49,10 +49,12 @@ def train_demo(out=None, *, seed: int = 0, steps: int | None = None, text: str |
     }
 
     def measure(path):
-        return learned_structure(load_model(path), tokenizer, corpus.val, corpus.probes, cfg.seq_len, seed)
+        learned = learned_structure(load_model(path), tokenizer, corpus.val, corpus.probes, cfg.seq_len, seed)
+        record["peak_rss_bytes"] = peak_memory() if peak_memory is not None else None  # the whole run's
+        return learned
 
     record["wall_seconds_before_measuring"] = round(time.perf_counter() - start, 1)
-    record["peak_rss_bytes"] = peak_memory() if peak_memory is not None else None
+    record["peak_rss_bytes_training"] = peak_memory() if peak_memory is not None else None
     return write_trained_checkpoint(out, result.model, result.vocab, cfg.params, corpus, record, measure)
 
 

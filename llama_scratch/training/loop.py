@@ -3,7 +3,7 @@ cosine decay, gradient clipping, a progress bar, and a time budget that compress
 cutting it off.
 
 Deterministic for a given seed and thread count: batches depend only on (seed, step), initial weights only on seed.
-The time budget only acts when a step count would overrun it (a loaded machine): then the schedule is driven by the
+The time budget (off by default) only acts when a step count would overrun it: then the schedule is driven by the
 elapsed time (progress = max(step / steps, elapsed / budget)), so the learning rate still decays to its floor and
 the run still ends with the full-vocabulary objective, in fewer steps.
 """
@@ -40,7 +40,7 @@ class TrainConfig:
     """Everything that decides a training run (written to training.json)."""
 
     seed: int = 0
-    steps: int = 1600
+    steps: int = 4000
     batch_size: int = 16
     seq_len: int = 128
     peak_lr: float = 3e-3
@@ -53,10 +53,10 @@ class TrainConfig:
     embed_std: float = 0.01
     embed_shared: float = 0.0  # std of a direction shared by every used embedding row, in units of embed_std
     copy_fraction: tuple = (0.75, 0.25)  # share of copy rows before and after copy_until
-    copy_until: float = 0.4  # progress at which batches turn from copy-heavy to text-heavy
-    unused_ramp: tuple = (0.45, 0.75)  # progress over which the unused ids' column is brought in (vocab.py)
+    copy_until: float = 0.5  # progress at which batches turn from copy-heavy to text-heavy (see docs/training.md)
+    unused_ramp: tuple = (0.55, 0.8)  # progress over which the unused ids' column is brought in (vocab.py)
     eval_every: int = 100
-    time_budget: float = 240.0  # seconds of training (0: none)
+    time_budget: float = 0.0  # seconds of training (0: none, the default: a run is then exactly its seed's)
     params: dict = field(default_factory=lambda: dict(TRAINED_PARAMS))
 
     def check(self) -> None:

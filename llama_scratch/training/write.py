@@ -103,7 +103,8 @@ def write_trained_checkpoint(out, model, vocab, params: dict, corpus, record: di
         (tmp / "val.txt").write_text(corpus.val_text(), encoding="utf-8")
         (tmp / "probes.json").write_text(json.dumps(corpus.probes, indent=1, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
-        record = {**record, "learned": measure(tmp)}
+        learned = measure(tmp)  # may add to record (the run's peak memory, measuring included)
+        record = {**record, "learned": learned}
         (tmp / "training.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         marker = {"kind": CHECKPOINT_KINDS[TRAINED_MARKER], "seed": record.get("config", {}).get("seed"),
                   "corpus": corpus.source,
