@@ -99,7 +99,7 @@ def test_highlight_of_several_parts_and_of_none():
 
 
 CHINESE = ("词元", "嵌入", "均方根归一化", "旋转位置编码", "分组查询注意力", "键值缓存", "注意力", "前馈网络", "残差",
-           "输出", "logits", "查询头", "键值头")
+           "输出", "logits", "查询头", "KV 头")
 # Latin words that stay as they are in the Chinese edition: names, formats and units.
 KEPT = {"logits", "Llama", "params", "json", "RMSNorm", "RoPE", "GQA", "SwiGLU", "BPE", "KV", "cache",
         "Transformer", "top", "bfloat16", "KiB", "GiB", "rep"}  # rep: the symbol n_rep

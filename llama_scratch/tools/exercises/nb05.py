@@ -54,7 +54,7 @@ def check_stable_softmax(my_softmax) -> bool:
 
 
 @exercise("5.2", "n_rep = h / k query heads share each kv head; query head j reads kv head j // n_rep",
-          "每个KV 头由 n_rep = h / k 个查询头共享；查询头 j 读取KV 头 j // n_rep")
+          "每个 KV 头由 n_rep = h / k 个查询头共享；查询头 j 读取KV 头 j // n_rep")
 def check_kv_heads(answer) -> bool:
     return matches(list(answer), "0d517b03b57ab9dfe75c220c86c93081ce096a9d5178b3fb166607af6b688074")
 
