@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test test-fast lab weights trained figures bench strip clean
+.PHONY: run test test-fast html lab weights trained figures bench strip clean
 
 # The trained demo checkpoint; its marker is written last, so the file means a complete one.
 TRAINED := weights/demo-trained/original/trained_checkpoint.json
@@ -20,7 +20,8 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 
-## make run: install, build the trained demo if missing, then execute the notebook series headless into build/
+## make run: install, build the trained demo if missing, then execute the notebook series headless into build/:
+## both editions and their solutions (build/notebooks/, build/notebooks/zh/), each also as an offline HTML handout
 ## (real weights if present, else the trained demo)
 run: $(VENV)/.run-installed $(TRAINED)
 	$(PY) scripts/run_all.py --out build
@@ -35,7 +36,11 @@ test: $(VENV)/.dev-installed $(TRAINED)
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -m "not slow"
 
-## make lab: open the notebooks in JupyterLab
+## make html: the self-contained HTML handouts (outputs included, open offline), as make run writes them
+html: run
+	@echo "HTML handouts: build/notebooks/*.html and build/notebooks/zh/*.html (solutions: */solutions/)"
+
+## make lab: open the notebooks in JupyterLab: the English series in notebooks/, the Chinese one in notebooks/zh/
 lab: $(VENV)/.run-installed $(TRAINED)
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -60,7 +65,8 @@ bench: $(VENV)/.dev-installed
 
 ## make strip: remove outputs from the notebooks before committing
 strip: $(VENV)/.run-installed
-	$(PY) scripts/strip_notebooks.py notebooks/*.ipynb
+	$(PY) scripts/strip_notebooks.py notebooks/*.ipynb notebooks/solutions/*.ipynb notebooks/zh/*.ipynb \
+		notebooks/zh/solutions/*.ipynb
 
 clean:
 	rm -rf build .pytest_cache

@@ -18,6 +18,7 @@ from .core import CheckpointError, KVCache, Llama, ModelConfig, RopeBands, Token
     generate_tensors, grouped_query_attention, layer_weights, llama3_scale_frequencies, load_config, \
     padded_positions, padding_mask, repeat_kv, rms_norm, rope_angles, rope_bands, rope_frequencies, \
     rope_inverse_frequencies, sample_next_token, swiglu, transformer_block
+from .core import Int8Linear, decode_bytes, dequantize_int8, int8_linear, quantize_int8, quantize_model, weight_bytes
 from . import analysis, training  # what a model learned (notebooks 05, 07, 10); training the tiny one (10)
 from .checkpoints import checkpoint_kind, trained_demo_dir
 from .tools.exercises import check

@@ -12,8 +12,8 @@ The rules (tests/test_course.py enforces them):
   k = 1, 2, ... in order; after each, before the next heading, a code cell with the blank ``answer = ...`` on a line
   of its own (a solution fills it) and ``ls.check("N.k", answer ...)``; each N.k registered in
   llama_scratch/tools/exercises/nbNN.py; at least one exercise is a coding exercise (its cell defines a function).
-- solutions: solutions/<same name> beside it exists (notebooks/solutions/, notebooks/zh/solutions/), has the same
-  exercises and fills every blank.
+- solutions: solutions/<same name> beside it exists (notebooks/solutions/, notebooks/zh/solutions/), has the
+  same exercises and fills every blank.
 - sections: the last three level-2 headings are "## Summary", "## Pitfalls", "## Next" (zh: 小结, 易错点, 下一步).
 - cells: code cells of at most 25 lines, every line at most 100 characters.
 - imports: import statements only in the setup cell and the code cell right after it.
@@ -21,8 +21,9 @@ The rules (tests/test_course.py enforces them):
 - files: no path leaving the repository: no string with "../" (or "..\\"), none starting with "/" or "~", no
   "shared/" (repository files are reached through the package).
 - names: no variable named like a shape letter with an underscore (``h_``, ``k_``, ...).
-- zh: a notebook of the Chinese edition has exactly the code cells of its English original (a Chinese solutions
-  notebook: those of notebooks/solutions/).
+- zh: a notebook of the Chinese edition has the cells of its English original (a Chinese solutions notebook: those
+  of notebooks/solutions/) in the same order, the same code cells, and every markdown cell mostly Chinese (at
+  least 30 % of its letters outside code, formulas and links are Chinese characters).
 """
 
 from __future__ import annotations
@@ -46,11 +47,10 @@ CHECKS = ("setup", "diagram", "exercises", "solutions", "sections", "cells", "im
 
 
 def notebook_paths(root: Path = ROOT) -> list[Path]:
-    """Every numbered notebook: notebooks/, then notebooks/zh/, notebooks/solutions/, notebooks/zh/solutions/."""
-    out = []
-    for folder in ("notebooks", "notebooks/zh", "notebooks/solutions", "notebooks/zh/solutions"):
-        out += sorted((root / folder).glob("[0-9][0-9]_*.ipynb"))
-    return out
+    """Every numbered notebook: notebooks/, notebooks/solutions/, notebooks/zh/, notebooks/zh/solutions/."""
+    from llama_scratch.tools.notebooks import notebook_paths as series
+
+    return series(root)
 
 
 def read(path: Path):
@@ -218,6 +218,20 @@ def check_names(path, nb) -> list[str]:
             and clash.match(node.id)]
 
 
+# What a Chinese markdown cell may keep in Latin letters without counting: code, LaTeX, links, HTML tags.
+NOT_PROSE = re.compile(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|https?://\S+|<[^>]+>", re.S)
+CJK = re.compile(r"[\u3400-\u9fff]")
+MIN_CHINESE = 0.3  # of the letters left: Chinese characters (technical Chinese keeps many English names)
+
+
+def chinese_share(markdown: str) -> float | None:
+    """Chinese characters / (Chinese characters + Latin letters) of a markdown text outside code, formulas and
+    links; None when nothing is left (a cell holding only a formula)."""
+    prose = NOT_PROSE.sub(" ", markdown)
+    chinese, latin = len(CJK.findall(prose)), len(re.findall(r"[A-Za-z]", prose))
+    return None if chinese + latin == 0 else chinese / (chinese + latin)
+
+
 def check_zh(path, nb) -> list[str]:
     number, lang, solution = _kind(path)
     if lang != "zh":
@@ -225,7 +239,17 @@ def check_zh(path, nb) -> list[str]:
     original = (path.parents[2] / "solutions" if solution else path.parent.parent) / path.name
     if not original.is_file():
         return [f"no English original {original.name} beside the Chinese edition"]
-    return [] if code_cells(read(original)) == code_cells(nb) else ["code cells differ from the English original"]
+    english = read(original)
+    problems = []
+    if [c.cell_type for c in english.cells] != [c.cell_type for c in nb.cells]:
+        problems.append(f"{len(nb.cells)} cells; the English original has {len(english.cells)} (or another order)")
+    if code_cells(english) != code_cells(nb):
+        problems.append("code cells differ from the English original")
+    for i, cell in enumerate(nb.cells, 1):
+        share = chinese_share(cell.source) if cell.cell_type == "markdown" else None
+        if share is not None and share < MIN_CHINESE:
+            problems.append(f"markdown cell {i} is {share:.0%} Chinese (at least {MIN_CHINESE:.0%} wanted)")
+    return problems
 
 
 def check_notebook(path: Path) -> dict[str, list[str]]:
@@ -239,7 +263,7 @@ def main(argv=None) -> int:
     failing = 0
     for path in paths:
         problems = {name: found for name, found in check_notebook(path).items() if found}
-        shown = path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        shown = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
         print(f"{shown}: {'ok' if not problems else 'fails ' + ', '.join(problems)}")
         for name, found in problems.items():
             for problem in found:

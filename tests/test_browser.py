@@ -12,6 +12,8 @@ import pytest
 from browser import SCREENSHOTS, Watch, chromium, click_at, picture, require_browser, screenshot_attention_explorer
 from conftest import ROOT
 from llama_scratch.tools.notebooks import execute_notebook, notebook_paths
+
+ENGLISH = ("notebooks",)  # the views' behaviour is the same in both editions (same code cells)
 from llama_scratch.tools import views
 from llama_scratch.tools.views.export import offline_html_exporter
 
@@ -37,7 +39,7 @@ def exported(tiny_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("exported")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LLAMA_SCRATCH_CHECKPOINT", str(tiny_dir))
-        for path in notebook_paths(ROOT):
+        for path in notebook_paths(ROOT, ENGLISH):
             if path.stem in WITH_VIEWS:
                 execute_notebook(path, out, out / "figures" / path.stem, timeout=600)
             else:
@@ -62,7 +64,7 @@ def assert_clean(watch, name):
 @pytest.mark.slow  # executes notebooks 04 and 05
 def test_exported_notebooks_work_offline(playwright, exported):
     with chromium(playwright) as browser:
-        for path in notebook_paths(ROOT):
+        for path in notebook_paths(ROOT, ENGLISH):
             page, watch = open_page(browser, exported / f"{path.stem}.html")
             assert page.locator(".jp-Cell").count() > 3, path.name
             assert_clean(watch, path.name)

@@ -12,7 +12,10 @@ EXERCISES = {"4.1": "answer = ...  # your answer\nls.check(\"4.1\", answer)",
              "4.2": "def rotate(x):\n    ...  # your code\n\nanswer = ...  # then: answer = rotate\n"
                     "ls.check(\"4.2\", answer, config=config)",
              "4.3": "answer = ...\nls.check(\"4.3\", answer)"}
-ZH = {"Exercise": "练习", "## Summary": "## 小结", "## Pitfalls": "## 易错点", "## Next": "## 下一步"}
+ZH = {"Exercise": "练习", "## Summary": "## 小结", "## Pitfalls": "## 易错点", "## Next": "## 下一步",
+      "# 04 — RoPE": "# 04 — 旋转位置编码（RoPE）", "## Rotations": "## 旋转",
+      "a question\n\nWhat is it?": "一个问题\n\n它是多少？",
+      "We built RoPE.": "我们实现了 RoPE。", "Factor 8.": "把因子写成 8。", "Attention.": "注意力。"}
 
 
 def cells(solution=False, zh=False, **replace):
@@ -45,6 +48,7 @@ def write(path, **kw):
 
 @pytest.fixture()
 def course(tmp_path, monkeypatch):
+    exercises.lookup("4.1")  # notebook 04's own exercises first, so that a lookup does not register them again
     for ex_id in EXERCISES:  # registered for this test only
         monkeypatch.setitem(exercises.REGISTRY, ex_id, exercises.Exercise(ex_id, lambda a: a == 42, {}))
     root = tmp_path / "notebooks"
@@ -122,7 +126,18 @@ def test_chinese_edition_keeps_the_code_and_translates_the_headings(course):
     assert failing(write(course / "zh" / "04_rope.ipynb", zh=True, work="angle = 2")) == {
         "zh": ["code cells differ from the English original"]}
     found = failing(write(course / "zh" / "04_rope.ipynb"))  # English headings in the Chinese edition
-    assert {"exercises", "sections"} <= set(found)
+    assert {"exercises", "sections", "zh"} <= set(found)
+    assert "markdown cell 4 is 0% Chinese" in " ".join(found["zh"])  # "## Rotations" left in English
+    english_prose = "## 旋转\n\nThe rotation turns each pair of `q` by an angle, $m\\theta_i$."
+    zh_nb = course / "zh" / "04_rope.ipynb"
+    assert "markdown cell 4 is" in failing(write(zh_nb, zh=True, section=english_prose))["zh"][0]
+    code_and_formula = ("## 旋转\n\n用 `ls.apply_rope(q, cos, sin)` 旋转：$q_m = R_{m\\theta} q$，"
+                        "见 [RoPE](https://arxiv.org/abs/2104.09864)。")
+    assert "zh" not in failing(write(course / "zh" / "04_rope.ipynb", zh=True, section=code_and_formula))
+    nb = nbformat.read(write(course / "zh" / "04_rope.ipynb", zh=True), as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("多出来的一段说明。"))
+    nbformat.write(nb, course / "zh" / "04_rope.ipynb")
+    assert "another order" in failing(course / "zh" / "04_rope.ipynb")["zh"][0]
 
 
 def test_report_prints_each_failing_check(course, capsys):

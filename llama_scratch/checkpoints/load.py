@@ -11,7 +11,11 @@ import torch
 
 from ..core.format import EMBEDDING, OUTPUT, is_tied
 from ..core.model import Llama
+from ..core.prepack import check_prepack, prepack_model
+from ..core.quantize import check_quantize, int8_state_keys, quantize_int8, quantize_model, quantized_keys
 from .read import open_checkpoint
+
+QUANTIZE_CHUNK_BYTES = 2**24  # quantize_int8 works on 16 MiB of float32 rows at a time, in one buffer
 
 DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
           "float16": torch.float16, "fp16": torch.float16}
@@ -42,35 +46,60 @@ def resolve_dtype(dtype) -> torch.dtype:
     raise ValueError(f"unsupported dtype {dtype!r}; use float32, bfloat16 or float16")
 
 
-def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, **config_overrides) -> Llama:
+def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=None, prepack=False,
+               **config_overrides) -> Llama:
     """Load a Llama from Meta's original/ directory. ``model.config`` is the ModelConfig.
 
     Each stored tensor is converted once to ``dtype`` on ``device``, one at a time from the memory-mapped file, and
     its pages of the file are released right after (peak memory ~ the converted model plus one stored tensor).
     When the output is tied (format.is_tied) the output projection *is* the embedding matrix, not a copy.
+    ``quantize="int8"`` (CPU, dtype=bfloat16): the linear layers and the output matrix are quantized to int8 as
+    they are read (core.quantize), so the float matrices never all exist at once. ``prepack=True`` (CPU, float32
+    or bfloat16): the blocks' matrices are laid out once for oneDNN's matrix-vector kernel (core.prepack).
     ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
     """
     dev, dtype = resolve_device(device), resolve_dtype(dtype)
+    check_quantize(quantize, dev, dtype)
+    if prepack:
+        if quantize:
+            raise ValueError("prepack=True and quantize='int8' exclude each other: int8 weights use their own kernel")
+        check_prepack(dev, dtype)
     config, sd = open_checkpoint(checkpoint_dir, **config_overrides)
     tied = is_tied(sd)
     if tied:
         sd.pop(OUTPUT.meta, None)  # convert the shared matrix once, as tok_embeddings.weight
     with torch.device("meta"):
         model = Llama(config)
-    converted = {}
+        if quantize:
+            quantize_model(model.to(dtype), tied=tied)  # empty int8 modules, filled below
+    to_int8 = set(quantized_keys(config.n_layers, tied)) if quantize else set()
+    scratch = torch.empty(QUANTIZE_CHUNK_BYTES // 4, device=dev) if quantize else None  # one for all matrices
+    converted, mapped = {}, set()  # mapped: data_ptrs of tensors that are the file's pages (not copied)
     for key in list(sd):
         stored = sd.pop(key)
+        if key in to_int8:  # [o, i] -> int8 [o, i] and scales [o], under the module's buffer names
+            q_and_scale = quantize_int8(stored.to(dev), dtype, QUANTIZE_CHUNK_BYTES, release_mapped_pages, scratch)
+            converted.update(zip(int8_state_keys(key), q_and_scale))
+            continue
         converted[key] = stored.to(device=dev, dtype=dtype)  # one tensor at a time
         if converted[key].data_ptr() != stored.data_ptr():  # a copy was made: the file's pages are not needed
             release_mapped_pages(stored)
+        else:
+            mapped.add(stored.data_ptr())
     del sd, stored  # drops our references to the memory map
     if tied:
-        converted[OUTPUT.meta] = converted[EMBEDDING.meta]
+        for ours, out in zip(int8_state_keys(EMBEDDING.meta), int8_state_keys(OUTPUT.meta)) if quantize else \
+                [(EMBEDDING.meta, OUTPUT.meta)]:
+            converted[out] = converted[ours]
     model.load_state_dict(converted, strict=True, assign=True)
-    if tied:
+    del converted  # the model holds the tensors now: prepacking below frees each plain one as it goes
+    if tied and not quantize:
         model.tie_weights()
     model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real
-    return model.requires_grad_(False).eval()
+    model.requires_grad_(False).eval()
+    if prepack:  # a packed matrix is a copy: the file's pages of a zero-copy one go back
+        prepack_model(model, done=lambda w: release_mapped_pages(w) if w.data_ptr() in mapped else None)
+    return model
 
 
 _MADV_DONTNEED = 4  # the same value on Linux and macOS

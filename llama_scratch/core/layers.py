@@ -26,8 +26,8 @@ def embed(tokens: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
     """RMSNorm: x / sqrt(mean(x^2) + eps) * weight.  x [..., d], weight [d] -> [..., d].
 
-    The mean of squares is computed in float32 (bf16 has only 8 bits of mantissa), then cast back to x's dtype
-    before the weight is applied, exactly as Meta's reference does.
+    The mean of squares is computed in float32 (bf16 stores only 7 mantissa bits, 8 bits of precision: a bf16 running
+    sum drops small squares), then cast back to x's dtype before the weight is applied, as Meta's reference does.
     """
     xf = x.float()
     normed = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)

@@ -49,7 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
         parser.add_argument("--top-p", type=float, default=1.0)
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument("--device", default="cpu")
-        parser.add_argument("--dtype", default="float32", help="float32 (default), bfloat16 or float16")
+        parser.add_argument("--dtype", default=None,
+                            help="float32 (the default), bfloat16 or float16; bfloat16 with --quantize int8")
+        parser.add_argument("--quantize", default=None,
+                            help="int8: int8 weights with one scale per output channel (CPU, bfloat16 activations)")
+        parser.add_argument("--prepack", action="store_true",
+                            help="CPU, float32/bfloat16: lay the weights out once for oneDNN (faster decoding)")
         parser.add_argument("--no-cache", action="store_true", help="recompute everything at every step")
     elif name == "demo":
         parser.add_argument("--size", default="tiny", choices=["tiny", "1b"])
@@ -156,7 +161,8 @@ def run_download(args) -> int:
 def run_generate(args) -> int:
     info = checkpoint_from_arg(args.checkpoint)
     tokenizer = load_tokenizer(info.path)
-    model = load_model(info.path, device=args.device, dtype=args.dtype)
+    dtype = args.dtype or ("bfloat16" if args.quantize else "float32")
+    model = load_model(info.path, device=args.device, dtype=dtype, quantize=args.quantize, prepack=args.prepack)
     print(info.banner(), file=sys.stderr)  # after loading: a broken checkpoint gives only the one error line
     if args.chat:
         messages = ([{"role": "system", "content": args.system}] if args.system else []) + \

@@ -36,7 +36,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "diagram.final_norm": {"en": "RMSNorm (final)", "zh": "均方根归一化（最终）"},
     "diagram.attention": {"en": "Attention (GQA)", "zh": "分组查询注意力（GQA）"},
     "diagram.attention.detail": {"en": "h = {h} query heads, k = {k} kv heads, e = {e}",
-                                 "zh": "h = {h} 个查询头，k = {k} 个键值头，e = {e}"},
+                                 "zh": "h = {h} 个查询头，k = {k} 个KV 头，e = {e}"},
     "diagram.rope": {"en": "RoPE on q and k", "zh": "旋转位置编码（RoPE）：作用于 q、k"},
     "diagram.rope.scaled": {"en": "θ = {theta}, Llama 3 scaling × {factor}", "zh": "θ = {theta}，Llama 3 缩放 × {factor}"},
     "diagram.rope.unscaled": {"en": "θ = {theta}, unscaled", "zh": "θ = {theta}，未缩放"},
@@ -74,11 +74,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "diagram.part.speed": {"en": "what each generated token reads from memory", "zh": "每生成一个词元都要从内存读取的内容"},
     "diagram.part.training": {"en": "the training loss", "zh": "训练损失"},
     "diagram.gqa.title": {"en": "Grouped-query attention: {h} query heads share {k} kv heads (n_rep = h / k = {n_rep})",
-                          "zh": "分组查询注意力：{h} 个查询头共享 {k} 个键值头（n_rep = h / k = {n_rep}）"},
+                          "zh": "分组查询注意力：{h} 个查询头共享 {k} 个KV 头（n_rep = h / k = {n_rep}）"},
     "diagram.gqa.query_heads": {"en": "query heads j = 0 … {last}", "zh": "查询头 j = 0 … {last}"},
-    "diagram.gqa.kv_heads": {"en": "kv heads g = 0 … {last}", "zh": "键值头 g = 0 … {last}"},
+    "diagram.gqa.kv_heads": {"en": "kv heads g = 0 … {last}", "zh": "KV 头 g = 0 … {last}"},
     "diagram.gqa.rule": {"en": "query head j reads kv head j // n_rep = j // {n_rep} (not j % k)",
-                         "zh": "查询头 j 读取键值头 j // n_rep = j // {n_rep}（不是 j % k）"},
+                         "zh": "查询头 j 读取KV 头 j // n_rep = j // {n_rep}（不是 j % k）"},
     "diagram.gqa.saving": {"en": "K and V are stored for {k} heads instead of {h}: the KV cache is {n_rep}× smaller",
                            "zh": "只需为 {k} 个头（而非 {h} 个）存储 K 和 V：键值缓存缩小为 1/{n_rep}"},
     "diagram.kv.title": {"en": "KV cache: {n_layers} layers, prefill of {s} positions, then {n} decode steps",
@@ -94,7 +94,7 @@ STRINGS: dict[str, dict[str, str]] = {
                           "zh": "每层存储 K 和 V，形状均为 [b, k, t, e] = [b, {k}, t, {e}]"},
     "diagram.kv.per_token": {"en": "per token: 2 × {n_layers} layers × {k} kv heads × {e} × {nbytes} bytes = "
                                    "{total} bytes ({kib} KiB) in {dtype}, per sequence",
-                             "zh": "每个词元：2 × {n_layers} 层 × {k} 个键值头 × {e} × {nbytes} 字节 = "
+                             "zh": "每个词元：2 × {n_layers} 层 × {k} 个KV 头 × {e} × {nbytes} 字节 = "
                                    "{total} 字节（{kib} KiB，{dtype}，每个序列）"},
     "diagram.kv.full": {"en": "a full context of {t} tokens: {gib} GiB per sequence",
                         "zh": "完整的 {t} 词元上下文：每个序列 {gib} GiB"},

@@ -90,6 +90,7 @@ LESSONS[5] += [("gqa_head_sharing", lambda src: diagrams.gqa(src.real, lang=src.
                ("attention_stages_L0_H0", _attention("stages")), ("attention_all_heads_L0", _attention("grid")),
                ("attention_last_layer_H0", _attention("heatmap")),
                ("attention_H0_all_layers", _attention("across_layers"))]
+LESSONS[6] += [("silu_vs_relu", lambda src: plots.silu_vs_relu(lang=src.lang))]
 LESSONS[8] += [("kv_cache", lambda src: diagrams.kv_cache(src.real, lang=src.lang))]
 LESSONS[9] += [("kv_cache", lambda src: diagrams.kv_cache(src.real, lang=src.lang))]
 NEEDS_CHECKPOINT = {5}  # lessons with figures of a model's activations (the others need no weights)

@@ -15,9 +15,18 @@ from .plots import FIGURES_ENV
 from .views.export import offline_html_exporter
 
 
-def notebook_paths(root: Path) -> list[Path]:
-    """The numbered notebooks, in order (00_*.ipynb, 01_*.ipynb, ...)."""
-    return sorted(p for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# The series' folders: the English notebooks, their solutions, and the same two in the Chinese edition.
+FOLDERS = ("notebooks", "notebooks/solutions", "notebooks/zh", "notebooks/zh/solutions")
+
+
+def notebook_paths(root: Path, folders=FOLDERS) -> list[Path]:
+    """The numbered notebooks (00_*.ipynb, 01_*.ipynb, ...) of each folder in ``folders``, folder by folder."""
+    return [p for folder in folders for p in sorted((Path(root) / folder).glob("[0-9][0-9]_*.ipynb"))]
+
+
+def relative_folder(path: Path, root: Path) -> Path:
+    """Where a notebook sits under notebooks/: "." for the English series, "zh", "solutions", "zh/solutions"."""
+    return Path(path).parent.relative_to(Path(root) / "notebooks")
 
 
 class NotebookRun(NamedTuple):

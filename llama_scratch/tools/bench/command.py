@@ -1,10 +1,12 @@
 """``python -m llama_scratch bench``: our model against Hugging Face transformers on the same weights.
 
-For each implementation, in its own subprocess (so peak memories do not mix): load time, peak resident memory
-(and peak GPU memory on CUDA), prefill time at each prompt length, decode tokens/s over N greedy tokens with the
-KV cache, and (ours) tokens/s without the cache. Repeats alternate ours / HF so that a noisy neighbour on a shared
-machine slows both alike; every number reported is the median over the repeats. Results go to bench.json and
-bench.md (a Markdown table) in --out.
+For each dtype (float32 and bfloat16 by default) and implementation, in its own subprocess (so peak memories do
+not mix): load time, peak resident memory (and peak GPU memory on CUDA), prefill time at each prompt length,
+decode tokens/s over N greedy tokens with the KV cache, and (ours) tokens/s without the cache; on the CPU also our
+model with int8 weights (--quantize). Each repeat first measures the memory bandwidth (bandwidth.py) in a process
+of its own; every decode speed is also reported as the fraction of it that the bytes read per token reach.
+Repeats alternate ours / HF so that a noisy neighbour on a shared machine slows both alike; every number reported
+is the median over the repeats. Results go to bench.json and bench.md (Markdown tables) in --out.
 
 HF loads the weights the way a user would, ``LlamaForCausalLM.from_pretrained(dir)``, from an HF-format copy of
 the checkpoint (config.json + model.safetensors) converted once with checkpoints.hf and cached beside the
@@ -14,19 +16,26 @@ checkpoint in ``<checkpoint>/../hf/``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
+import torch
+
 from ...checkpoints import check_checkpoint_dir, ensure_demo_checkpoint, is_demo_checkpoint, load_tokenizer, \
-    open_checkpoint, resolve_device
+    open_checkpoint, resolve_device, resolve_dtype
 from ...core import count_parameters, is_tied
+from ...core.prepack import check_prepack
+from ...core.quantize import check_quantize
 from .hf_copy import ensure_hf_copy
-from .report import check_targets, machine, markdown, summarise
+from .markdown import markdown
+from .report import machine, variant_report
 from .worker import run_worker
 
 DEFAULT_PROMPT = "The history of the printing press begins"
 IMPLS = ("ours", "hf")
+DTYPES = ("float32", "bfloat16")
 
 
 def add_arguments(parser) -> None:
@@ -35,7 +44,16 @@ def add_arguments(parser) -> None:
                         help="Meta original/ directory (default: the 1B-shape demo checkpoint "
                              "weights/demo-1b/original, generated if missing)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    parser.add_argument("--dtype", default="float32", help="float32 (default) or bfloat16")
+    parser.add_argument("--dtype", default=",".join(DTYPES),
+                        help="comma-separated dtypes to measure, ours and HF: float32, bfloat16 (default both)")
+    parser.add_argument("--quantize", default=None,
+                        help="int8 (the default on the CPU): also our model with int8 weights and bf16 activations; "
+                             "none: skip it")
+    parser.add_argument("--prepack", default=None,
+                        help="on (the default on the CPU): our float models load with prepack=True (weights laid "
+                             "out once for oneDNN); off: plain weights, as F.linear gets them")
+    parser.add_argument("--held-out", default=None,
+                        help="a text file: also report the held-out loss with bf16 and int8 weights (and fp32)")
     parser.add_argument("--repeats", default=None,
                         help="runs per implementation, median reported (default 3; --quick: 1)")
     parser.add_argument("--new-tokens", default=None, help="greedy tokens to decode with the KV cache (default 128)")
@@ -46,6 +64,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default="build/bench", help="directory for bench.json and bench.md")
     parser.add_argument("--quick", action="store_true",
                         help="tiny settings for tests: 1 repeat, 8 new tokens, prefill 8,32")
+    parser.epilog = ("Default run at the 1B shape on 2 CPU cores: about 10 minutes (3 repeats of fp32 and bf16, "
+                     "ours and HF, and int8). --dtype bfloat16 --repeats 1 is a quick look.")
 
 
 def _positive_int(value, name: str, default: int) -> int:
@@ -66,8 +86,21 @@ def check_args(args) -> dict:
     if device != "cpu" and device != "cuda" and not device.startswith("cuda:"):
         raise ValueError(f"--device {device!r} is not supported by the benchmark; use cpu or cuda")
     resolve_device(device)  # cuda without a GPU: a clear ValueError
-    if args.dtype not in ("float32", "bfloat16"):
-        raise ValueError(f"--dtype {args.dtype!r} is not supported by the benchmark; use float32 or bfloat16")
+    dtypes = [d.strip() for d in str(args.dtype).split(",")]
+    if not dtypes or any(d not in DTYPES for d in dtypes) or len(set(dtypes)) != len(dtypes):
+        raise ValueError(f"--dtype {args.dtype!r} is not supported by the benchmark; use float32, bfloat16 or "
+                         "float32,bfloat16")
+    quantize = args.quantize if args.quantize is not None else ("none" if device.startswith("cuda") else "int8")
+    if quantize not in ("int8", "none"):
+        raise ValueError(f"--quantize {quantize!r} is not supported; use int8 or none")
+    quantize = None if quantize == "none" else quantize
+    check_quantize(quantize, torch.device(device), torch.bfloat16)  # int8 on a GPU: a clear ValueError
+    prepack = args.prepack if args.prepack is not None else ("off" if device.startswith("cuda") else "on")
+    if prepack not in ("on", "off"):
+        raise ValueError(f"--prepack {prepack!r}: use on or off")
+    if prepack == "on":
+        for d in dtypes:
+            check_prepack(torch.device(device), resolve_dtype(d))  # on a GPU: a clear ValueError
     quick = bool(args.quick)
     repeats = _positive_int(args.repeats, "repeats", 1 if quick else 3)
     new_tokens = _positive_int(args.new_tokens, "new-tokens", 8 if quick else 128)
@@ -87,8 +120,25 @@ def check_args(args) -> dict:
         raise ValueError(f"--prefill must list positive prompt lengths like 128,512, got {prefill_text!r}")
     if not str(args.prompt).strip():
         raise ValueError("--prompt is empty; give some text")
-    return {"device": device, "dtype": args.dtype, "quick": quick, "repeats": repeats, "new_tokens": new_tokens,
-            "no_cache_tokens": no_cache, "prefill": prefill, "prompt": str(args.prompt)}
+    variants = [{"name": d, "dtype": d, "quantize": None, "prepack": prepack == "on"} for d in dtypes]
+    if quantize:
+        variants.append({"name": quantize, "dtype": "bfloat16", "quantize": quantize, "prepack": False})
+    return {"device": device, "dtypes": dtypes, "quantize": quantize, "prepack": prepack, "variants": variants,
+            "quick": quick,
+            "repeats": repeats, "new_tokens": new_tokens, "no_cache_tokens": no_cache, "prefill": prefill,
+            "prompt": str(args.prompt), "held_out": _held_out(args.held_out)}
+
+
+def _held_out(path) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"--held-out {path}: cannot read it as UTF-8 text ({e})") from None
+    if not text.strip():
+        raise ValueError(f"--held-out {path} is empty; give a text the model was not trained on")
+    return text
 
 
 def run(args) -> int:
@@ -104,24 +154,20 @@ def run(args) -> int:
                          "use shorter --prefill lengths or fewer --new-tokens")
     hf_dir = ensure_hf_copy(checkpoint)
     spec = {"checkpoint": str(checkpoint), "hf_dir": str(hf_dir), "device": settings["device"],
-            "dtype": settings["dtype"], "prefill": settings["prefill"], "prompt_ids": prompt_ids,
-            "new_tokens": settings["new_tokens"], "no_cache_tokens": settings["no_cache_tokens"],
+            "prefill": settings["prefill"], "prompt_ids": prompt_ids, "new_tokens": settings["new_tokens"],
             "vocab_size": config.vocab_size}
-    runs = {impl: [] for impl in IMPLS}
-    for r in range(settings["repeats"]):
-        for impl in (IMPLS if r % 2 == 0 else IMPLS[::-1]):  # alternate who goes first
-            print(f"run {r + 1}/{settings['repeats']}: {impl} ...", file=sys.stderr, flush=True)
-            runs[impl].append(run_worker({**spec, "impl": impl}))
-    ours, hf = summarise(runs["ours"], settings), summarise(runs["hf"], settings)
-    a, b = ours["greedy_tokens"], hf["greedy_tokens"]
-    matching = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    before = machine(settings)  # with the load average before the runs
+    runs = measure_all(spec, settings)
     report = {
         "checkpoint": str(checkpoint), "hf_dir": str(hf_dir), "is_demo": is_demo_checkpoint(checkpoint),
         "n_params": n_params, "settings": settings, "prompt_tokens": len(prompt_ids),
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(settings),
-        "ours": ours, "hf": hf, "same_tokens": a == b, "matching_prefix": matching, "raw_runs": runs,
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": before, "raw_runs": runs,
     }
-    report["targets"] = check_targets(ours, hf, settings, n_params)
+    report.update(variant_report(runs, settings, n_params, len(prompt_ids)))
+    report["load_average_after"] = os.getloadavg()
+    if settings["quantize"] and "bfloat16" in settings["dtypes"]:  # quality: int8 against bf16 (and fp32)
+        print("quality: int8 vs bf16 vs fp32 logits ...", file=sys.stderr, flush=True)
+        report["quality"] = run_worker({**spec, "impl": "quality", "held_out": settings["held_out"]})
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
@@ -130,3 +176,21 @@ def run(args) -> int:
     print(table)
     print(f"wrote {out / 'bench.json'} and {out / 'bench.md'}", file=sys.stderr)
     return 0
+
+
+def measure_all(spec: dict, settings: dict) -> dict:
+    """Every run, each in a fresh process: per repeat the bandwidth, then each variant's implementations (ours
+    and HF alternating who goes first). Returns {"bandwidth": [...], "<variant>/<impl>": [...]}."""
+    runs = {"bandwidth": []}
+    for r in range(settings["repeats"]):
+        print(f"run {r + 1}/{settings['repeats']}: memory bandwidth ...", file=sys.stderr, flush=True)
+        runs["bandwidth"].append(run_worker({**spec, "impl": "bandwidth"}))
+        for v in settings["variants"]:
+            impls = IMPLS if v["quantize"] is None else ("ours",)  # HF has no int8 weights of this kind
+            for impl in (impls if r % 2 == 0 else impls[::-1]):  # alternate who goes first
+                print(f"run {r + 1}/{settings['repeats']}: {v['name']} {impl} ...", file=sys.stderr, flush=True)
+                no_cache = settings["no_cache_tokens"] if v["quantize"] is None else 0
+                runs.setdefault(f"{v['name']}/{impl}", []).append(run_worker(
+                    {**spec, "impl": impl, "dtype": v["dtype"], "quantize": v["quantize"], "prepack": v["prepack"],
+                     "no_cache_tokens": no_cache}))
+    return runs

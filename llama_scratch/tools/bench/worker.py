@@ -1,5 +1,6 @@
-"""One measurement run of one implementation (ours or HF), in a fresh process so that peak memories do not mix:
-load time, peak resident memory (and GPU memory on CUDA), prefill time per prompt length, decode tokens/s."""
+"""One measurement run in a fresh process, so that peak memories do not mix: of one implementation (ours or HF)
+in one dtype (ours also with int8 weights): load time, peak resident memory (and GPU memory on CUDA), prefill time
+per prompt length, decode tokens/s and the bytes each decode step reads; or of the memory bandwidth."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ import torch
 
 from ...checkpoints import load_model, resolve_device, resolve_dtype
 from ...core import KVCache, generate_stream
+from ...core.costs import decode_bytes, kv_bytes_per_position, weight_bytes
 from ..memory import peak_rss_bytes, rss_bytes
+from .bandwidth import stream_bandwidth
+from .ceiling import matmul_ceiling
+from .quality import int8_quality
 
 
 def _sync(device):
@@ -24,8 +29,13 @@ def _sync(device):
 
 
 def measure(spec: dict) -> dict:
-    """Measure one implementation once (in a fresh process). spec: impl, checkpoint, hf_dir, device, dtype, prefill,
-    prompt_ids, new_tokens, no_cache_tokens, vocab_size. Returns seconds, bytes and the greedy token ids."""
+    """Measure one implementation once (in a fresh process). spec: impl ("ours", "hf"; "bandwidth" and "quality"
+    measure only that), checkpoint, hf_dir, device, dtype, quantize (ours: None or "int8"), prefill, prompt_ids,
+    new_tokens, no_cache_tokens (0: not measured), vocab_size. Returns seconds, bytes and the greedy token ids."""
+    if spec["impl"] == "bandwidth":
+        return {"impl": "bandwidth", **stream_bandwidth(device=spec["device"])}
+    if spec["impl"] == "quality":
+        return int8_quality(spec["checkpoint"], spec["prompt_ids"], spec["new_tokens"], spec.get("held_out"))
     impl, device, dtype = spec["impl"], resolve_device(spec["device"]), resolve_dtype(spec["dtype"])
     if impl == "hf":  # only in HF's process: our process's memory must not include transformers
         import transformers  # noqa: F401  (before the baseline: the import's memory is not the model's)
@@ -35,14 +45,7 @@ def measure(spec: dict) -> dict:
     result = {"impl": impl, "rss_after_imports_bytes": rss_bytes()}
 
     start = time.perf_counter()
-    if impl == "ours":
-        model = load_model(spec["checkpoint"], device=device, dtype=dtype)
-    else:
-        from transformers import LlamaForCausalLM  # imported above, in HF's process only
-
-        model = LlamaForCausalLM.from_pretrained(spec["hf_dir"], dtype=dtype).to(device).eval()
-        model.generation_config.eos_token_id = None  # never stop early: both decode exactly N tokens
-        model.generation_config.pad_token_id = 0
+    model = _load(spec, device, dtype)
     _sync(device)
     result["load_s"] = time.perf_counter() - start
     result["load_peak_rss_bytes"] = peak_rss_bytes()
@@ -68,12 +71,30 @@ def measure(spec: dict) -> dict:
             result["prefill_s"][str(n)] = time.perf_counter() - start
 
     result["decode"] = _decode(model, impl, spec, device, spec["new_tokens"], use_cache=True)
-    if impl == "ours":
+    if impl == "ours" and spec["no_cache_tokens"]:
         result["no_cache"] = _decode(model, impl, spec, device, spec["no_cache_tokens"], use_cache=False)
+    result["weight_bytes"] = weight_bytes(model)
+    if impl == "ours":  # what each decode step reads: the weights, and the cache at the positions attended to
+        result["decode_weight_bytes"] = decode_bytes(model, 0).weights
+        result["kv_bytes_per_position"] = kv_bytes_per_position(model.config, model.dtype)
+        result["matmul_ceiling"] = matmul_ceiling(model)  # the same matrix-vector products alone
     result["peak_rss_bytes"] = peak_rss_bytes()
     if device.type == "cuda":
         result["peak_gpu_bytes"] = torch.cuda.max_memory_allocated(device)
     return result
+
+
+def _load(spec, device, dtype):
+    """Our model with load_model, or HF's the way a user loads it (from_pretrained, then .to(device))."""
+    if spec["impl"] == "ours":
+        return load_model(spec["checkpoint"], device=device, dtype=dtype, quantize=spec.get("quantize"),
+                          prepack=spec.get("prepack", False))
+    from transformers import LlamaForCausalLM  # imported before the baseline, in HF's process only
+
+    model = LlamaForCausalLM.from_pretrained(spec["hf_dir"], dtype=dtype).to(device).eval()
+    model.generation_config.eos_token_id = None  # never stop early: both decode exactly N tokens
+    model.generation_config.pad_token_id = 0
+    return model
 
 
 def _decode(model, impl, spec, device, n, use_cache) -> dict:
