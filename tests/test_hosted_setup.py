@@ -144,6 +144,18 @@ def test_LLAMA_SCRATCH_REPO_as_a_git_url_is_cloned_once(fresh_python, repo_copy,
         uninstall(fresh_python)
 
 
+OLD_FIRST_CELL = """import math
+import torch
+import llama_scratch as ls
+from llama_scratch import plots
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+info = ls.find_checkpoint()            # prints which weights are used
+config = ls.load_config(info.path)
+tok = ls.load_tokenizer(info.path)
+print(f"head_dim = {config.head_dim}, theta = {config.rope_theta:g}")"""
+
+
 def test_set_setup_cell_script_puts_the_cell_first_and_keeps_the_rest(tmp_path):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
@@ -151,9 +163,11 @@ def test_set_setup_cell_script_puts_the_cell_first_and_keeps_the_rest(tmp_path):
     finally:
         sys.path.pop(0)
     path = tmp_path / "04_rope.ipynb"
-    shutil.copy2(ROOT / "notebooks" / "04_rope.ipynb", path)
-    before = nbformat.read(path, as_version=4)
-    old_first = next(c for c in before.cells if c.cell_type == "code").source
+    before = nbformat.read(ROOT / "notebooks" / "04_rope.ipynb", as_version=4)
+    first = next(c for c in before.cells if c.cell_type == "code")
+    first.source = OLD_FIRST_CELL  # notebook 04 as it was before the setup cell: its own first cell
+    nbformat.write(before, path)
+    old_first = first.source
     assert set_setup_cell.main([str(path)]) == 0
     after = nbformat.read(path, as_version=4)
     code = [c.source for c in after.cells if c.cell_type == "code"]
