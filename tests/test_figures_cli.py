@@ -145,3 +145,10 @@ def test_bad_argument_from_the_shell_has_no_traceback(tiny_dir, tmp_path):
     assert "999" in r.stderr and not out.exists()
     r = cli("figures", "--checkpoint", str(tmp_path / "missing"), "--out", str(out))
     assert r.returncode == 2 and "does not exist" in r.stderr and not out.exists()
+
+
+def test_titles_name_the_trained_demo_as_such(trained_dir):
+    info = ls.CheckpointInfo(trained_dir, False, "test")
+    assert info.kind == "trained-demo"
+    assert figures.model_title(info, "en") == "demo-trained (trained demo, not Meta's weights)"
+    assert "训练过的演示模型" in figures.model_title(info, "zh")

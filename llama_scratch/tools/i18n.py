@@ -100,6 +100,7 @@ STRINGS: dict[str, dict[str, str]] = {
                         "zh": "完整的 {t} 词元上下文：每个序列 {gib} GiB"},
     # Titles of figures and views
     "model.demo_title": {"en": "{name} (demo: random weights)", "zh": "{name}（演示：随机权重）"},
+    "model.trained_title": {"en": "{name} (trained demo, not Meta's weights)", "zh": "{name}（训练过的演示模型，不是 Meta 的权重）"},
     # --- figures (llama_scratch.tools.plots) ---
     "plot.default_prompt": {"en": "The llama looked at the alpaca, and it smiled.", "zh": "美洲驼看着羊驼，它笑了。"},
     "plot.prompt": {"en": 'prompt: "{prompt}"', "zh": "提示词：“{prompt}”"},

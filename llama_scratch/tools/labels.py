@@ -138,7 +138,9 @@ def default_prompt(lang=None) -> str:
 
 def model_title(info, lang=None) -> str:
     """The model as titles name it: the checkpoint folder (Meta's files sit in <name>/original/), plus
-    '(demo: random weights)' for a demo checkpoint so no slide passes noise off as the real model."""
+    '(demo: random weights)' or '(trained demo)' for a demo checkpoint so no slide passes it off as the real model."""
     path = Path(info.path)
     name = path.parent.name if path.name == "original" and path.parent.name else path.name
-    return i18n.text("model.demo_title", lang, name=name) if info.is_demo else name
+    if info.kind == "real":
+        return name
+    return i18n.text("model.trained_title" if info.kind == "trained-demo" else "model.demo_title", lang, name=name)
