@@ -78,7 +78,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "diagram.gqa.query_heads": {"en": "query heads j = 0 … {last}", "zh": "查询头 j = 0 … {last}"},
     "diagram.gqa.kv_heads": {"en": "kv heads g = 0 … {last}", "zh": "KV 头 g = 0 … {last}"},
     "diagram.gqa.rule": {"en": "query head j reads kv head j // n_rep = j // {n_rep} (not j % k)",
-                         "zh": "查询头 j 读取KV 头 j // n_rep = j // {n_rep}（不是 j % k）"},
+                         "zh": "查询头 j 读取 KV 头 j // n_rep = j // {n_rep}（不是 j % k）"},
     "diagram.gqa.saving": {"en": "K and V are stored for {k} heads instead of {h}: the KV cache is {n_rep}× smaller",
                            "zh": "只需为 {k} 个头（而非 {h} 个）存储 K 和 V：键值缓存缩小为 1/{n_rep}"},
     "diagram.kv.title": {"en": "KV cache: {n_layers} layers, prefill of {s} positions, then {n} decode steps",

@@ -54,14 +54,14 @@ def check_stable_softmax(my_softmax) -> bool:
 
 
 @exercise("5.2", "n_rep = h / k query heads share each kv head; query head j reads kv head j // n_rep",
-          "每个 KV 头由 n_rep = h / k 个查询头共享；查询头 j 读取KV 头 j // n_rep")
+          "每个 KV 头由 n_rep = h / k 个查询头共享；查询头 j 读取 KV 头 j // n_rep")
 def check_kv_heads(answer) -> bool:
     return matches(list(answer), "0d517b03b57ab9dfe75c220c86c93081ce096a9d5178b3fb166607af6b688074")
 
 
 @exercise("5.3", "per token and layer the cache holds K and V: 2 × kv heads × head_dim numbers of 2 bytes (bf16); "
                  "MHA would have n_heads kv heads; multiply by layers and tokens and take the difference",
-          "每个词元、每一层缓存 K 和 V：2 × KV 头数 × head_dim 个数，每个 2 字节（bf16）；MHA 的KV 头数等于 n_heads；"
+          "每个词元、每一层缓存 K 和 V：2 × KV 头数 × head_dim 个数，每个 2 字节（bf16）；MHA 的 KV 头数等于 n_heads；"
           "再乘以层数和词元数，然后求差")
 def check_kv_bytes_saved(answer) -> bool:
     if isinstance(answer, float) and answer.is_integer():
