@@ -55,7 +55,8 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
     When the output is tied (format.is_tied) the output projection *is* the embedding matrix, not a copy.
     ``quantize="int8"`` (CPU, dtype=bfloat16): the linear layers and the output matrix are quantized to int8 as
     they are read (core.quantize), so the float matrices never all exist at once. ``prepack=True`` (CPU, float32
-    or bfloat16): the blocks' matrices are laid out once for oneDNN's matrix-vector kernel (core.prepack).
+    or bfloat16): the matrices are laid out once for oneDNN's matrix-vector kernel (core.prepack); a tied output
+    gets a packed copy, and the embedding's rows stay as stored in the file (converted when looked up).
     ``config_overrides`` go to load_config (e.g. rope_scaling_factor=8.0, max_seq_len=8192).
     """
     dev, dtype = resolve_device(device), resolve_dtype(dtype)
@@ -74,18 +75,19 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
             quantize_model(model.to(dtype), tied=tied)  # empty int8 modules, filled below
     to_int8 = set(quantized_keys(config.n_layers, tied)) if quantize else set()
     scratch = torch.empty(QUANTIZE_CHUNK_BYTES // 4, device=dev) if quantize else None  # one for all matrices
-    converted, mapped = {}, set()  # mapped: data_ptrs of tensors that are the file's pages (not copied)
+    as_stored = {EMBEDDING.meta} if prepack and tied else set()  # its rows stay as stored: prepack.StoredRows
+    converted, mapped = {}, set()  # mapped: storages that are the file's pages (not copied)
     for key in list(sd):
         stored = sd.pop(key)
         if key in to_int8:  # [o, i] -> int8 [o, i] and scales [o], under the module's buffer names
             q_and_scale = quantize_int8(stored.to(dev), dtype, QUANTIZE_CHUNK_BYTES, release_mapped_pages, scratch)
             converted.update(zip(int8_state_keys(key), q_and_scale))
             continue
-        converted[key] = stored.to(device=dev, dtype=dtype)  # one tensor at a time
+        converted[key] = stored.to(device=dev, dtype=stored.dtype if key in as_stored else dtype)  # one at a time
         if converted[key].data_ptr() != stored.data_ptr():  # a copy was made: the file's pages are not needed
             release_mapped_pages(stored)
         else:
-            mapped.add(stored.data_ptr())
+            mapped.add(stored.untyped_storage().data_ptr())
     del sd, stored  # drops our references to the memory map
     if tied:
         for ours, out in zip(int8_state_keys(EMBEDDING.meta), int8_state_keys(OUTPUT.meta)) if quantize else \
@@ -98,7 +100,8 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
     model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real
     model.requires_grad_(False).eval()
     if prepack:  # a packed matrix is a copy: the file's pages of a zero-copy one go back
-        prepack_model(model, done=lambda w: release_mapped_pages(w) if w.data_ptr() in mapped else None)
+        prepack_model(model, done=lambda w: release_mapped_pages(w) if w.untyped_storage().data_ptr() in mapped
+                      else None)
     return model
 
 

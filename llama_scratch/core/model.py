@@ -89,11 +89,12 @@ class Llama(nn.Module):
 
     @property
     def device(self) -> torch.device:
-        return self.tok_embeddings.weight.device
+        return self.norm.weight.device
 
     @property
     def dtype(self) -> torch.dtype:
-        return self.tok_embeddings.weight.dtype
+        """The dtype of the activations (the norms' weights: float in every model, int8 or prepacked too)."""
+        return self.norm.weight.dtype
 
     @property
     def is_tied(self) -> bool:

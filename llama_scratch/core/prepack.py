@@ -8,9 +8,12 @@ call. Prepacking does that rearrangement once, when the model is loaded: ``mkldn
 returns the weight in oneDNN's own layout (an opaque tensor), and ``mkldnn._linear_pointwise`` multiplies by it.
 These are the two ops torch.compile's CPU backend puts in place of a linear layer when it freezes a model.
 
-The packed tensor is the only copy of the weight: it is not a plain tensor any more (no indexing, no state
-dict), which is why prepacking is a choice (``load_model(..., prepack=True)``), not the default. The tied
-embedding/output matrix stays plain: the embedding lookup needs its rows.
+The packed tensor is the only copy of a block's weight: it is not a plain tensor any more (no indexing, no state
+dict), which is why prepacking is a choice (``load_model(..., prepack=True)``), not the default. A tied
+embedding/output matrix (1B, 3B) is both: the lookup needs plain rows and the output projection, a fifth of the
+1B's weights, is the largest product of the step. So the output gets a packed copy and the embedding keeps its
+plain rows; load_model keeps those rows as stored in the file (memory-mapped, converted row by row when looked up:
+StoredRows), so that in float32 the model still holds each weight once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from torch import nn
 from .quantize import BLOCK_MATRICES
 
 PREPACK_DTYPES = (torch.float32, torch.bfloat16)
+OUTPUT_PART_ROWS = 8192  # a tied output matrix is packed this many rows at a time (64 MiB in float32 at d = 2048)
 
 
 def check_prepack(device: torch.device, dtype: torch.dtype) -> None:
@@ -39,13 +43,29 @@ class PackedWeight:
     """A weight [o, i] in oneDNN's blocked layout, accepted by ``F.linear`` where the layers take a weight.
 
     PyTorch hands ``F.linear(x, w)`` with this object to its ``__torch_function__`` (a "tensor-like" type), which
-    calls ``mkldnn._linear_pointwise``. Anything else is an error: the packed layout is opaque.
+    calls ``mkldnn._linear_pointwise``. Anything else is an error: the packed layout is opaque. ``dtype``: convert
+    to it while packing (default: the weight's). ``part_rows``: pack that many rows at a time, each part on its
+    own (their outputs are concatenated), so that a converted copy of the whole matrix never exists; ``done(rows)``
+    is called with each part of ``weight`` once packed.
     """
 
-    def __init__(self, weight: torch.Tensor):
-        self.packed = torch.ops.mkldnn._reorder_linear_weight(weight.detach(), 1)  # laid out for one input row
-        self.shape, self.dtype, self.device = weight.shape, weight.dtype, weight.device
-        self.nbytes = weight.numel() * weight.element_size()
+    def __init__(self, weight: torch.Tensor, dtype: torch.dtype | None = None, part_rows: int | None = None,
+                 done=None):
+        self.shape, self.device = weight.shape, weight.device
+        self.dtype = dtype or weight.dtype
+        step = part_rows or weight.shape[0]
+        self.parts = []
+        for start in range(0, weight.shape[0], step):
+            rows = weight.detach()[start:start + step]  # [p, i]
+            self.parts.append(torch.ops.mkldnn._reorder_linear_weight(rows.to(self.dtype), 1))  # for 1 input row
+            if done is not None:
+                done(rows)
+        self.nbytes = weight.numel() * self.dtype.itemsize
+
+    def linear(self, x: torch.Tensor) -> torch.Tensor:
+        """x [..., i] -> [..., o]."""
+        outs = [torch.ops.mkldnn._linear_pointwise(x, part, None, "none", [], "") for part in self.parts]
+        return outs[0] if len(outs) == 1 else torch.cat(outs, dim=-1)
 
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -54,25 +74,51 @@ class PackedWeight:
             x, w = kwargs.pop("input", args[0]), kwargs.pop("weight", args[1] if len(args) > 1 else None)
             if (args[2:] + tuple(kwargs.values())) not in ((), (None,)):
                 raise TypeError("a prepacked weight supports F.linear without a bias only")
-            return torch.ops.mkldnn._linear_pointwise(x, w.packed, None, "none", [], "")
+            return w.linear(x)
         raise TypeError(f"{getattr(func, '__name__', func)} does not take a prepacked (oneDNN) weight, only "
                         "F.linear does; load the model without prepack=True to work with the weights")
 
 
+class StoredRows:
+    """An embedding matrix [v, d] kept as stored (e.g. the file's bfloat16 pages), whose rows ``F.embedding``
+    converts to ``dtype`` when they are looked up: the same vectors as converting the matrix first, without a
+    converted copy. Anything but F.embedding is an error."""
+
+    def __init__(self, table: torch.Tensor, dtype: torch.dtype):
+        self.table, self.dtype = table, dtype
+        self.shape, self.device = table.shape, table.device
+        self.nbytes = table.numel() * table.element_size()
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func is torch.nn.functional.embedding and len(args) == 2 and kwargs.get("max_norm") is None \
+                and kwargs.get("padding_idx") is None:  # F.embedding passes its defaults as kwargs
+            return torch.nn.functional.embedding(args[0], args[1].table).to(args[1].dtype)  # [b, s, d]
+        raise TypeError(f"{getattr(func, '__name__', func)} does not take the rows of a prepacked model's "
+                        "embedding (only F.embedding does); load the model without prepack=True to use the matrix")
+
+
 def prepack_model(model: nn.Module, done=None) -> nn.Module:
-    """Replace the weight of every block's seven linear layers (and of an untied output layer) by a PackedWeight,
-    in place; returns the model. ``done(weight)``, when given, is called with each plain weight once packed
-    (load_model hands its pages of the checkpoint file back)."""
-    check_prepack(model.device, model.dtype)
+    """Replace the weight of every block's seven linear layers and of the output layer by a PackedWeight, in place;
+    returns the model. A tied output gets a packed copy, built OUTPUT_PART_ROWS rows at a time; the embedding keeps
+    its plain rows (a StoredRows when they are not in the model's dtype, as load_model leaves them for float32).
+    ``done(weight)``, when given, is called with each plain weight (or part of one) once packed (load_model hands
+    its pages of the checkpoint file back)."""
+    dtype = model.norm.weight.dtype
+    check_prepack(model.device, dtype)
     layers = [block.get_submodule(spec.meta.removesuffix(".weight")) for block in model.layers
               for spec in BLOCK_MATRICES]
-    if not model.is_tied:
-        layers.append(model.output)
     for layer in layers:
         weight = layer.weight
-        packed = PackedWeight(weight)
         del layer.weight  # the Parameter: the packed tensor is now the only copy
-        layer.weight = packed
+        layer.weight = PackedWeight(weight)
         if done is not None:
             done(weight)
+    table = model.tok_embeddings.weight  # [v, d]
+    output = model.output.weight  # [v, d]: the table itself when tied
+    del model.output.weight
+    model.output.weight = PackedWeight(output, dtype, OUTPUT_PART_ROWS, done)
+    if table.dtype != dtype:  # kept as stored by load_model: rows converted when looked up
+        del model.tok_embeddings.weight
+        model.tok_embeddings.weight = StoredRows(table, dtype)
     return model
