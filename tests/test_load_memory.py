@@ -63,3 +63,19 @@ def test_non_contiguous_tensors_are_left_alone():
     view = base.expand(4 * 2**20)
     load.release_mapped_pages(view)
     assert base.item() == 1.0 and bool((view == 1).all())
+
+
+@linux_only
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_prepacked_lookups_leave_the_files_pages_alone(tiny_dir, dtype):
+    """A prepacked model looks its rows up in the file's memory map (prepack.StoredRows); the pages a lookup maps
+    (the kernel maps whole blocks of the file) go back after it, so the table never becomes resident again."""
+    path = (Path(tiny_dir) / "consolidated.00.pth").resolve()
+    model = ls.load_model(tiny_dir, dtype=dtype, prepack=True)
+    table = model.tok_embeddings.weight.table  # [v, d] bf16, the file's pages
+    assert mapped_rss_bytes(path) < table.numel() * 2 // 8  # packing gave the pages back
+    tokens = torch.randint(0, model.config.vocab_size, (4, 256), generator=torch.Generator().manual_seed(0))
+    rows = model.tok_embeddings.weight.table[tokens].to(dtype)  # [4, 256, d]: reads them, before the release
+    load.release_mapped_pages(table)
+    assert torch.equal(ls.core.layers.embed(tokens, model.tok_embeddings.weight), rows)
+    assert mapped_rss_bytes(path) < table.numel() * 2 // 8  # 1,024 random rows later: still not resident

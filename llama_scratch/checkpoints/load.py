@@ -75,7 +75,7 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
             quantize_model(model.to(dtype), tied=tied)  # empty int8 modules, filled below
     to_int8 = set(quantized_keys(config.n_layers, tied)) if quantize else set()
     scratch = torch.empty(QUANTIZE_CHUNK_BYTES // 4, device=dev) if quantize else None  # one for all matrices
-    as_stored = {EMBEDDING.meta} if prepack and tied else set()  # its rows stay as stored: prepack.StoredRows
+    as_stored = {EMBEDDING.meta} if prepack else set()  # its rows stay as stored: prepack.StoredRows
     converted, mapped = {}, set()  # mapped: storages that are the file's pages (not copied)
     for key in list(sd):
         stored = sd.pop(key)
@@ -100,8 +100,10 @@ def load_model(checkpoint_dir, *, device="cpu", dtype=torch.float32, quantize=No
     model.reset_rope(dev)  # built on the meta device above: make the RoPE frequencies real
     model.requires_grad_(False).eval()
     if prepack:  # a packed matrix is a copy: the file's pages of a zero-copy one go back
-        prepack_model(model, done=lambda w: release_mapped_pages(w) if w.untyped_storage().data_ptr() in mapped
-                      else None)
+        def release(w):
+            if w.untyped_storage().data_ptr() in mapped:
+                release_mapped_pages(w)
+        prepack_model(model, done=release, release=release)
     return model
 
 

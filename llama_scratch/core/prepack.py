@@ -13,7 +13,7 @@ dict), which is why prepacking is a choice (``load_model(..., prepack=True)``), 
 embedding/output matrix (1B, 3B) is both: the lookup needs plain rows and the output projection, a fifth of the
 1B's weights, is the largest product of the step. So the output gets a packed copy and the embedding keeps its
 plain rows; load_model keeps those rows as stored in the file (memory-mapped, converted row by row when looked up:
-StoredRows), so that in float32 the model still holds each weight once.
+StoredRows), so that the model still holds each weight once in memory.
 """
 
 from __future__ import annotations
@@ -80,12 +80,14 @@ class PackedWeight:
 
 
 class StoredRows:
-    """An embedding matrix [v, d] kept as stored (e.g. the file's bfloat16 pages), whose rows ``F.embedding``
-    converts to ``dtype`` when they are looked up: the same vectors as converting the matrix first, without a
-    converted copy. Anything but F.embedding is an error."""
+    """An embedding matrix [v, d] kept as stored (load_model: the checkpoint file's memory-mapped bf16 pages),
+    whose rows ``F.embedding`` reads and converts to ``dtype`` when they are looked up: the same vectors as
+    converting the matrix first, without a converted copy. ``release(table)``, when given, is called after each
+    lookup: load_model passes release_mapped_pages, so the file's pages a lookup brought in (the kernel maps whole
+    blocks of the file at a time) do not stay in the process's memory. Anything but F.embedding is an error."""
 
-    def __init__(self, table: torch.Tensor, dtype: torch.dtype):
-        self.table, self.dtype = table, dtype
+    def __init__(self, table: torch.Tensor, dtype: torch.dtype, release=None):
+        self.table, self.dtype, self.release = table, dtype, release
         self.shape, self.device = table.shape, table.device
         self.nbytes = table.numel() * table.element_size()
 
@@ -93,17 +95,21 @@ class StoredRows:
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         if func is torch.nn.functional.embedding and len(args) == 2 and kwargs.get("max_norm") is None \
                 and kwargs.get("padding_idx") is None:  # F.embedding passes its defaults as kwargs
-            return torch.nn.functional.embedding(args[0], args[1].table).to(args[1].dtype)  # [b, s, d]
+            tokens, rows = args
+            out = torch.nn.functional.embedding(tokens, rows.table).to(rows.dtype)  # [b, s, d]: a new tensor
+            if rows.release is not None:
+                rows.release(rows.table)
+            return out
         raise TypeError(f"{getattr(func, '__name__', func)} does not take the rows of a prepacked model's "
                         "embedding (only F.embedding does); load the model without prepack=True to use the matrix")
 
 
-def prepack_model(model: nn.Module, done=None) -> nn.Module:
+def prepack_model(model: nn.Module, done=None, release=None) -> nn.Module:
     """Replace the weight of every block's seven linear layers and of the output layer by a PackedWeight, in place;
-    returns the model. A tied output gets a packed copy, built OUTPUT_PART_ROWS rows at a time; the embedding keeps
-    its plain rows (a StoredRows when they are not in the model's dtype, as load_model leaves them for float32).
-    ``done(weight)``, when given, is called with each plain weight (or part of one) once packed (load_model hands
-    its pages of the checkpoint file back)."""
+    returns the model. A tied output gets a packed copy, built OUTPUT_PART_ROWS rows at a time, and the embedding
+    becomes StoredRows over the matrix as it is (load_model leaves it as stored in the file). ``done(weight)``, when
+    given, is called with each plain weight (or part of one) once packed, ``release`` after each lookup (load_model
+    hands the checkpoint file's pages back with both)."""
     dtype = model.norm.weight.dtype
     check_prepack(model.device, dtype)
     layers = [block.get_submodule(spec.meta.removesuffix(".weight")) for block in model.layers
@@ -118,7 +124,6 @@ def prepack_model(model: nn.Module, done=None) -> nn.Module:
     output = model.output.weight  # [v, d]: the table itself when tied
     del model.output.weight
     model.output.weight = PackedWeight(output, dtype, OUTPUT_PART_ROWS, done)
-    if table.dtype != dtype:  # kept as stored by load_model: rows converted when looked up
-        del model.tok_embeddings.weight
-        model.tok_embeddings.weight = StoredRows(table, dtype)
+    del model.tok_embeddings.weight
+    model.tok_embeddings.weight = StoredRows(table, dtype, release)
     return model
