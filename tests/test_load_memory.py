@@ -8,6 +8,7 @@ import torch
 
 import llama_scratch as ls
 from llama_scratch.checkpoints import load
+from llama_scratch.core import prepack
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/smaps")
 
@@ -77,5 +78,8 @@ def test_prepacked_lookups_leave_the_files_pages_alone(tiny_dir, dtype):
     tokens = torch.randint(0, model.config.vocab_size, (4, 256), generator=torch.Generator().manual_seed(0))
     rows = model.tok_embeddings.weight.table[tokens].to(dtype)  # [4, 256, d]: reads them, before the release
     load.release_mapped_pages(table)
+    released = []  # a long lookup gives the pages back every LOOKUP_ROWS rows, not once at the end
+    model.tok_embeddings.weight.release = lambda t: (released.append(t), load.release_mapped_pages(t))
     assert torch.equal(ls.core.layers.embed(tokens, model.tok_embeddings.weight), rows)
+    assert len(released) == tokens.numel() // prepack.LOOKUP_ROWS and released[0] is table
     assert mapped_rss_bytes(path) < table.numel() * 2 // 8  # 1,024 random rows later: still not resident

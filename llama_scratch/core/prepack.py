@@ -24,6 +24,7 @@ from torch import nn
 from .quantize import BLOCK_MATRICES
 
 PREPACK_DTYPES = (torch.float32, torch.bfloat16)
+LOOKUP_ROWS = 16  # StoredRows gives the file's pages back after this many rows (at most ~32 MiB mapped at once)
 OUTPUT_PART_ROWS = 8192  # a tied output matrix is packed this many rows at a time (64 MiB in float32 at d = 2048)
 
 
@@ -82,9 +83,10 @@ class PackedWeight:
 class StoredRows:
     """An embedding matrix [v, d] kept as stored (load_model: the checkpoint file's memory-mapped bf16 pages),
     whose rows ``F.embedding`` reads and converts to ``dtype`` when they are looked up: the same vectors as
-    converting the matrix first, without a converted copy. ``release(table)``, when given, is called after each
-    lookup: load_model passes release_mapped_pages, so the file's pages a lookup brought in (the kernel maps whole
-    blocks of the file at a time) do not stay in the process's memory. Anything but F.embedding is an error."""
+    converting the matrix first, without a converted copy. ``release(table)``, when given, is called after every
+    LOOKUP_ROWS rows looked up: load_model passes release_mapped_pages, so the file's pages a lookup brings in (the
+    kernel maps whole blocks of the file at a time, up to 2 MiB per row) never pile up in the process's memory, not
+    even during a long prompt's lookup. Anything but F.embedding is an error."""
 
     def __init__(self, table: torch.Tensor, dtype: torch.dtype, release=None):
         self.table, self.dtype, self.release = table, dtype, release
@@ -96,8 +98,12 @@ class StoredRows:
         if func is torch.nn.functional.embedding and len(args) == 2 and kwargs.get("max_norm") is None \
                 and kwargs.get("padding_idx") is None:  # F.embedding passes its defaults as kwargs
             tokens, rows = args
-            out = torch.nn.functional.embedding(tokens, rows.table).to(rows.dtype)  # [b, s, d]: a new tensor
-            if rows.release is not None:
+            if rows.release is None:
+                return torch.nn.functional.embedding(tokens, rows.table).to(rows.dtype)  # [b, s, d]
+            out = torch.empty(*tokens.shape, rows.shape[1], dtype=rows.dtype, device=rows.device)  # [b, s, d]
+            flat = out.view(-1, rows.shape[1])  # [b*s, d]
+            for ids, dest in zip(tokens.reshape(-1).split(LOOKUP_ROWS), flat.split(LOOKUP_ROWS)):
+                dest.copy_(rows.table[ids])  # [n, d]: LOOKUP_ROWS rows at most, then their pages go back
                 rows.release(rows.table)
             return out
         raise TypeError(f"{getattr(func, '__name__', func)} does not take the rows of a prepacked model's "
