@@ -25,6 +25,9 @@ from .quantize import BLOCK_MATRICES
 
 PREPACK_DTYPES = (torch.float32, torch.bfloat16)
 LOOKUP_ROWS = 16  # StoredRows gives the file's pages back after this many rows (at most ~32 MiB mapped at once)
+# The rows of x oneDNN chooses the layout for. float32: 1 (a decode step; None measured 25 % slower here); bfloat16:
+# None, its general layout (measured ~8 % faster than 1 at decode on an AVX512-BF16 CPU, docs/benchmarks.md).
+BATCH_HINT = {torch.float32: 1, torch.bfloat16: None}
 OUTPUT_PART_ROWS = 8192  # a tied output matrix is packed this many rows at a time (64 MiB in float32 at d = 2048)
 
 
@@ -58,7 +61,7 @@ class PackedWeight:
         self.parts = []
         for start in range(0, weight.shape[0], step):
             rows = weight.detach()[start:start + step]  # [p, i]
-            self.parts.append(torch.ops.mkldnn._reorder_linear_weight(rows.to(self.dtype), 1))  # for 1 input row
+            self.parts.append(torch.ops.mkldnn._reorder_linear_weight(rows.to(self.dtype), BATCH_HINT[self.dtype]))
             if done is not None:
                 done(rows)
         self.nbytes = weight.numel() * self.dtype.itemsize
