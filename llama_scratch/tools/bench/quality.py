@@ -7,9 +7,10 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 
+from ...analysis.evaluate import document_windows, held_out_loss
 from ...checkpoints import load_model, load_tokenizer
+from ...training.corpus import split_documents
 
 
 def agreement(a: list[int], b: list[int]) -> dict:
@@ -28,29 +29,20 @@ def logit_difference(logits: torch.Tensor, reference: torch.Tensor) -> dict:
 
 
 @torch.inference_mode()
-def text_loss(model, ids: list[int], seq_len: int = 256) -> float:
-    """Mean next-token cross-entropy (nats) of ``model`` over token ids, in windows of seq_len predictions."""
-    if len(ids) < 2:
-        raise ValueError("the held-out text has fewer than 2 tokens: nothing to predict")
-    total, count = 0.0, 0
-    for start in range(0, len(ids) - 1, seq_len):
-        window = torch.tensor([ids[start:start + seq_len + 1]], device=model.device)  # [1, n + 1]
-        logits = model(window[:, :-1])  # [1, n, v] float32
-        total += F.cross_entropy(logits[0], window[0, 1:], reduction="sum").item()
-        count += window.shape[1] - 1
-    return total / count
-
-
-@torch.inference_mode()
 def int8_quality(checkpoint, prompt_ids: list[int], n_tokens: int = 128, held_out: str | None = None,
-                 seq_len: int = 256) -> dict:
+                 seq_len: int = 128) -> dict:
     """int8 weights vs bf16 weights (and bf16 vs float32 as the yardstick) on one checkpoint, on the CPU.
 
     Logits: all three models read the same sequence (the prompt and the bf16 model's greedy continuation of
     n_tokens), every position. Greedy: each model's own n_tokens after the prompt. Held-out loss: on the text
-    ``held_out`` (tokenized with the checkpoint's tokenizer, bos first), when given. One model in memory at a time.
+    ``held_out``, when given, as the trained demo's own evaluation measures it: its documents (separated by blank
+    lines, as in val.txt) each framed <|begin_of_text|> ... <|end_of_text|> (analysis.held_out_loss), in windows
+    of seq_len. One model in memory at a time.
     """
-    ids = load_tokenizer(checkpoint).encode(held_out, bos=True) if held_out is not None else None
+    tokenizer = load_tokenizer(checkpoint)
+    docs = split_documents(held_out) if held_out is not None else None
+    if docs == []:
+        raise ValueError("the held-out text is empty: nothing to predict")
     greedy, logits, loss, sequence = {}, {}, {}, None
     for name, dtype, quantize in (("bfloat16", torch.bfloat16, None), ("float32", torch.float32, None),
                                   ("int8", torch.bfloat16, "int8")):
@@ -59,8 +51,8 @@ def int8_quality(checkpoint, prompt_ids: list[int], n_tokens: int = 128, held_ou
         if sequence is None:  # the bf16 model's continuation, read by all three
             sequence = torch.tensor([prompt_ids + greedy[name]])  # [1, s]
         logits[name] = model(sequence)  # [1, s, v] float32
-        if ids is not None:
-            loss[name] = text_loss(model, ids, seq_len)
+        if docs is not None:
+            loss[name] = held_out_loss(model, tokenizer, docs, seq_len)
         del model
     out = {
         "n_tokens": n_tokens, "sequence_length": sequence.shape[1],
@@ -69,7 +61,8 @@ def int8_quality(checkpoint, prompt_ids: list[int], n_tokens: int = 128, held_ou
         "greedy_int8_vs_bf16": agreement(greedy["int8"], greedy["bfloat16"]),
         "greedy_bf16_vs_fp32": agreement(greedy["bfloat16"], greedy["float32"]),
     }
-    if ids is not None:
-        out["held_out"] = {"tokens": len(ids), "loss": loss, "int8_vs_bf16_increase": loss["int8"] / loss["bfloat16"] - 1,
+    if docs is not None:
+        tokens = sum(len(inputs) for inputs, _ in document_windows(tokenizer, docs, seq_len))  # predicted
+        out["held_out"] = {"tokens": tokens, "documents": len(docs), "loss": loss, "int8_vs_bf16_increase": loss["int8"] / loss["bfloat16"] - 1,
                            "perplexity": {name: math.exp(v) for name, v in loss.items()}}
     return out
