@@ -13,6 +13,16 @@ def test_generate_on_demo_checkpoint(tiny_dir):
     assert "RANDOM WEIGHTS" in r.stderr
 
 
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_generate_prepacked_streams_the_same_text(tiny_dir, dtype):
+    """--prepack changes the weights' layout (core.prepack), not the greedy continuation."""
+    args = ["generate", "--prompt", "The printing press", "--checkpoint", str(tiny_dir), "--max-new-tokens", "12",
+            "--dtype", dtype]
+    plain, packed = cli(*args), cli(*args, "--prepack")
+    assert plain.returncode == 0 and packed.returncode == 0, packed.stderr
+    assert packed.stdout == plain.stdout and len(plain.stdout) > len("The printing press\n")
+
+
 def test_chat_generate(tiny_dir):
     r = cli("generate", "--prompt", "Hi", "--chat", "--checkpoint", str(tiny_dir), "--max-new-tokens", "4",
             "--temperature", "0.8", "--seed", "1")
