@@ -105,3 +105,12 @@ def test_a_text_defined_twice_is_an_error_naming_the_file(monkeypatch):
     monkeypatch.setattr(i18n.pkgutil, "iter_modules", lambda paths: [type("M", (), {"name": "nb_twice"})])
     with pytest.raises(ValueError, match="nb00.twice.*tools/texts/nb_twice.py"):
         i18n.add_texts()
+
+
+def test_whole_number_takes_whole_counts_only():
+    """A count may come as a float or a tensor; a fraction must not round (or truncate) into the right answer."""
+    from llama_scratch.tools.exercises import whole_number
+    assert whole_number(7) == 7 and whole_number(7.0) == 7 and whole_number(torch.tensor(7)) == 7
+    for bad in (7.3, 6.7, True, torch.tensor(7.5)):
+        with pytest.raises(ValueError, match="whole number"):
+            whole_number(bad)

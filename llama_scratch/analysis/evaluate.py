@@ -41,10 +41,9 @@ def cross_entropy_sum(logits: torch.Tensor, targets: torch.Tensor) -> tuple[floa
 
 
 @torch.inference_mode()
-def held_out_loss(model, tokenizer, docs: list[str], seq_len: int = 128, batch_size: int = 8) -> float:
-    """Mean cross-entropy (nats per token) of the model's next-token predictions over every token of ``docs``
-    (see document_windows), over the model's whole vocabulary: padding is causal-safe (it only follows)."""
-    windows = document_windows(tokenizer, docs, seq_len)
+def windows_loss(model, windows: list[tuple[list[int], list[int]]], batch_size: int = 8) -> float:
+    """Mean cross-entropy (nats per token) of the model's predictions of document_windows' targets, over the
+    model's whole vocabulary, batch_size windows at a time: padding is causal-safe (it only follows)."""
     if not windows:
         raise ValueError("no held-out documents: nothing to measure")
     total, count = 0.0, 0
@@ -53,6 +52,12 @@ def held_out_loss(model, tokenizer, docs: list[str], seq_len: int = 128, batch_s
         t, n = cross_entropy_sum(model(inputs.to(model.device)), targets.to(model.device))
         total, count = total + t, count + n
     return total / count
+
+
+def held_out_loss(model, tokenizer, docs: list[str], seq_len: int = 128, batch_size: int = 8) -> float:
+    """Mean cross-entropy (nats per token) of the model's next-token predictions over every token of ``docs``
+    (see document_windows and windows_loss)."""
+    return windows_loss(model, document_windows(tokenizer, docs, seq_len), batch_size)
 
 
 def answer_probes(model, tokenizer, probes: list[dict], max_new_tokens: int | None = None) -> list[dict]:

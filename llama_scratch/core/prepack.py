@@ -119,16 +119,14 @@ def prepack_model(model: nn.Module, done=None, release=None) -> nn.Module:
     becomes StoredRows over the matrix as it is (load_model leaves it as stored in the file). ``done(weight)``, when
     given, is called with each plain weight (or part of one) once packed, ``release`` after each lookup (load_model
     hands the checkpoint file's pages back with both)."""
-    dtype = model.norm.weight.dtype
+    dtype = model.dtype
     check_prepack(model.device, dtype)
     layers = [block.get_submodule(spec.meta.removesuffix(".weight")) for block in model.layers
               for spec in BLOCK_MATRICES]
     for layer in layers:
         weight = layer.weight
         del layer.weight  # the Parameter: the packed tensor is now the only copy
-        layer.weight = PackedWeight(weight)
-        if done is not None:
-            done(weight)
+        layer.weight = PackedWeight(weight, done=done)
     table = model.tok_embeddings.weight  # [v, d]
     output = model.output.weight  # [v, d]: the table itself when tied
     del model.output.weight

@@ -170,7 +170,7 @@ def train(corpus, tokenizer, cfg: TrainConfig | None = None, progress: bool = Tr
     evals = {k: (x.to(device), y.to(device)) for k, (x, y) in evals.items()}
     opt = make_optimizer(model, cfg)
     emb = model.tok_embeddings.weight
-    hist = {"step": [], "progress": [], "loss": [], "lr": [], "unused_weight": [], "grad_norm": [], "eval_step": [],
+    hist = {"step": [], "progress": [], "loss": [], "lr": [], "unused_weight": [], "eval_step": [],
             "eval_train": [], "eval_val": [], "time_bound": False}
     bar = tqdm(total=cfg.steps, disable=not progress, file=sys.stderr, mininterval=0.5, unit="step")
     start, tokens = _clock(), 0
@@ -190,11 +190,10 @@ def train(corpus, tokenizer, cfg: TrainConfig | None = None, progress: bool = Tr
         opt.zero_grad(set_to_none=True)
         loss.backward()
         emb.grad[-1].zero_()  # the unused ids' row stays exactly zero
-        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
         opt.step()
         tokens += x.numel()
-        for key, value in (("step", step), ("progress", p), ("loss", loss.item()), ("lr", lr), ("unused_weight", w),
-                           ("grad_norm", norm.item())):
+        for key, value in (("step", step), ("progress", p), ("loss", loss.item()), ("lr", lr), ("unused_weight", w)):
             hist[key].append(value)
         if (step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps:
             _evaluate(model, vocab, evals, hist, step)

@@ -46,10 +46,6 @@ class CompactVocab:
         """Full ids -> compact ids (unused ids -> the zero row's slot), same shape."""
         return self._to_compact[ids]
 
-    def full(self, compact_ids: torch.Tensor) -> torch.Tensor:
-        """Compact ids (< n_used) -> full ids, same shape."""
-        return self.full_ids[compact_ids]
-
     def full_matrix(self, compact_rows: torch.Tensor) -> torch.Tensor:
         """[n+1, d] compact embedding -> [vocab_size, d]: used rows at their ids, zeros elsewhere."""
         out = compact_rows.new_zeros(self.vocab_size, compact_rows.shape[1])  # [v, d]

@@ -46,26 +46,28 @@ def check_output_dir(out) -> Path:
     return out
 
 
-def state_dict_for_meta(model, vocab) -> dict[str, torch.Tensor]:
-    """The compact trained model's tensors as Meta's state dict in bf16: the embedding expanded to the full
-    vocabulary (vocab.full_matrix), no output.weight (tied, as in Llama 3.2 1B)."""
-    sd = {}
-    for key, t in model.state_dict().items():
-        if key == "output.weight":
-            continue
-        t = vocab.full_matrix(t) if key == "tok_embeddings.weight" else t
-        sd[key] = t.detach().to(torch.bfloat16).contiguous().clone()
+def _full_state_dict(model, vocab, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """The compact model's tensors as fresh CPU copies in ``dtype``, the embedding expanded to the full vocabulary
+    (vocab.full_matrix), no output.weight (tied, as in Llama 3.2 1B)."""
+    sd = {k: t.detach().to("cpu", dtype, copy=True).contiguous() for k, t in model.state_dict().items()
+          if k != "output.weight"}
+    sd["tok_embeddings.weight"] = vocab.full_matrix(sd["tok_embeddings.weight"])
     return sd
+
+
+def state_dict_for_meta(model, vocab) -> dict[str, torch.Tensor]:
+    """The compact trained model's tensors as Meta's state dict in bf16 (what consolidated.00.pth holds)."""
+    return _full_state_dict(model, vocab, torch.bfloat16)
 
 
 def full_vocab_model(model, vocab, params: dict):
     """The compact trained model as a full-vocabulary Llama in float32 (in memory; what the checkpoint holds,
     before the rounding to bf16)."""
-    sd = {k: v.detach().float().cpu() for k, v in model.state_dict().items() if k != "output.weight"}
-    sd["tok_embeddings.weight"] = vocab.full_matrix(sd["tok_embeddings.weight"])
+    sd = _full_state_dict(model, vocab, torch.float32)
     with torch.device("meta"):
         full = Llama(config_from_params(params))
-    full.load_state_dict({**sd, "output.weight": sd["tok_embeddings.weight"]}, strict=True, assign=True)
+    del full.output.weight  # tied below: load_state_dict gets the embedding only
+    full.load_state_dict(sd, strict=False, assign=True)
     full.tie_weights()
     full.reset_rope()  # built on the meta device: make the RoPE frequencies real
     return full.requires_grad_(False).eval()

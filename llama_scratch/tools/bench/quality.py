@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from ...analysis.evaluate import document_windows, held_out_loss
+from ...analysis.evaluate import document_windows, windows_loss
 from ...checkpoints import load_model, load_tokenizer
 from ...training.corpus import split_documents
 
@@ -39,10 +39,12 @@ def int8_quality(checkpoint, prompt_ids: list[int], n_tokens: int = 128, held_ou
     lines, as in val.txt) each framed <|begin_of_text|> ... <|end_of_text|> (analysis.held_out_loss), in windows
     of seq_len. One model in memory at a time.
     """
-    tokenizer = load_tokenizer(checkpoint)
-    docs = split_documents(held_out) if held_out is not None else None
-    if docs == []:
-        raise ValueError("the held-out text is empty: nothing to predict")
+    windows = None  # the held-out documents' (inputs, targets), tokenized once for the three models
+    if held_out is not None:
+        docs = split_documents(held_out)
+        if not docs:
+            raise ValueError("the held-out text is empty: nothing to predict")
+        windows = document_windows(load_tokenizer(checkpoint), docs, seq_len)
     greedy, logits, loss, sequence = {}, {}, {}, None
     for name, dtype, quantize in (("bfloat16", torch.bfloat16, None), ("float32", torch.float32, None),
                                   ("int8", torch.bfloat16, "int8")):
@@ -51,8 +53,8 @@ def int8_quality(checkpoint, prompt_ids: list[int], n_tokens: int = 128, held_ou
         if sequence is None:  # the bf16 model's continuation, read by all three
             sequence = torch.tensor([prompt_ids + greedy[name]])  # [1, s]
         logits[name] = model(sequence)  # [1, s, v] float32
-        if docs is not None:
-            loss[name] = held_out_loss(model, tokenizer, docs, seq_len)
+        if windows is not None:
+            loss[name] = windows_loss(model, windows)
         del model
     out = {
         "n_tokens": n_tokens, "sequence_length": sequence.shape[1],
@@ -61,8 +63,8 @@ def int8_quality(checkpoint, prompt_ids: list[int], n_tokens: int = 128, held_ou
         "greedy_int8_vs_bf16": agreement(greedy["int8"], greedy["bfloat16"]),
         "greedy_bf16_vs_fp32": agreement(greedy["bfloat16"], greedy["float32"]),
     }
-    if docs is not None:
-        tokens = sum(len(inputs) for inputs, _ in document_windows(tokenizer, docs, seq_len))  # predicted
-        out["held_out"] = {"tokens": tokens, "documents": len(docs), "loss": loss, "int8_vs_bf16_increase": loss["int8"] / loss["bfloat16"] - 1,
+    if windows is not None:
+        out["held_out"] = {"tokens": sum(len(inputs) for inputs, _ in windows), "documents": len(docs),
+                           "loss": loss, "int8_vs_bf16_increase": loss["int8"] / loss["bfloat16"] - 1,
                            "perplexity": {name: math.exp(v) for name, v in loss.items()}}
     return out

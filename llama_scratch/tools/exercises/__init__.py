@@ -78,6 +78,15 @@ def matches(value, digest: str, digits: int | None = None) -> bool:
         return False
 
 
+def whole_number(x) -> int:
+    """A count given as an int, or as a float or one-element tensor holding a whole number, as an int.
+    ValueError for anything else (2.7, True): a wrong count must not pass by rounding."""
+    x = x.item() if hasattr(x, "item") else x
+    if isinstance(x, bool) or not float(x).is_integer():
+        raise ValueError(f"{x!r} is not a whole number")
+    return int(float(x))
+
+
 def lookup(exercise_id: str) -> Exercise:
     """The registered exercise ``exercise_id`` ("5.2" lives in nb05.py), imported on first use."""
     if exercise_id not in REGISTRY:

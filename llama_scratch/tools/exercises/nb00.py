@@ -7,7 +7,7 @@ import random
 from ...checkpoints.models import LLAMA_3_1_8B_PARAMS, LLAMA_3_2_1B_PARAMS, LLAMA_3_2_3B_PARAMS
 from ...core import config_from_params
 from ...core.format import count_parameters
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 
 @exercise("0.1", "Per block: two norm vectors of d, wq and wo (h·e × d), wk and wv (k·e × d), and w1, w2, w3 "
@@ -15,7 +15,7 @@ from . import exercise, matches
           "每个块：两个长度为 d 的归一化向量，wq 和 wo（h·e × d），wk 和 wv（k·e × d），以及 w1、w2、w3（f × d）。"
           "用 real.dim、real.n_heads、real.n_kv_heads、real.head_dim、real.ffn_hidden_dim 计算。")
 def _one_block(answer) -> bool:
-    return matches(int(answer), "547f7cc5d2b54bbb936acaed3fe6c3cbb0193049d8b7abf5e4691bc48a228eb2")
+    return matches(whole_number(answer), "547f7cc5d2b54bbb936acaed3fe6c3cbb0193049d8b7abf5e4691bc48a228eb2")
 
 
 def _configs():
@@ -47,7 +47,7 @@ def _count_function(answer) -> bool:
                  "multiply by the bytes of one bf16 number.",
           "先数出 3B 的参数量（用 0.2 的函数作用于 config_3b；它和 1B 一样共享输出层），再乘以一个 bf16 数的字节数。")
 def _bytes_3b(answer) -> bool:
-    return matches(int(answer), "07ebdc77c37086c314762c74ce1d89d2c1a6a55b124811dc041e9cd853250872")
+    return matches(whole_number(answer), "07ebdc77c37086c314762c74ce1d89d2c1a6a55b124811dc041e9cd853250872")
 
 
 @exercise("0.4", "Which name does an untied checkpoint (Llama 3.1 8B) have that the 1B lacks? Its shape is "

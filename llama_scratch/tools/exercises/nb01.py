@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 SAMPLES = ("Hello world! It's a test. 123 4567", "美洲驼生活在安第斯山脉。龘", "emoji 🦙 and tabs\t\tand\nnewlines",
            "骆驼科动物包括美洲驼、羊驼和骆驼。")
@@ -37,7 +37,7 @@ def _decode(answer, tok) -> bool:
           "先用正则把句子切成片段，再对每个片段的 UTF-8 字节运行 bpe，把得到的部分数加起来"
           "（或者先预测，再用 tok.encode 数一数）。")
 def _count(answer) -> bool:
-    return matches(int(answer), "6f4b6612125fb3a0daecd2799dfd6c9c299424fd920f9b308110a2c1fbd8f443")
+    return matches(whole_number(answer), "6f4b6612125fb3a0daecd2799dfd6c9c299424fd920f9b308110a2c1fbd8f443")
 
 
 def _merged(words, pair):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 _SHAPES = ((5,), (2, 7), (1, 1), (3, 4, 2))  # shapes of token ids (or of the leading dims of vectors)
 
@@ -31,7 +31,7 @@ def check_one_hot_lookup(answer) -> bool:
 @exercise("2.2", "rows × columns × bytes per number; bf16 has 2 bytes. The 3B model has the same vocabulary",
           "行数 × 列数 × 每个数的字节数；bf16 每个数 2 字节。3B 模型的词表与 1B 相同")
 def check_embedding_bytes(answer) -> bool:
-    return matches(int(answer), "59088c86d992cd3c3457d06cf0a10f00ac639b4704e6535f2e09b58151517806")
+    return matches(whole_number(answer), "59088c86d992cd3c3457d06cf0a10f00ac639b4704e6535f2e09b58151517806")
 
 
 @exercise("2.3", "the dot product over the last dimension, divided by the product of the two norms (dim=-1)",

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from ...core.layers import rms_norm
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 _SHAPES = ((16,), (3, 32), (2, 5, 64))  # [..., d]
 
@@ -56,4 +56,4 @@ def check_layer_norm_from_rms(answer) -> bool:
           "each has one weight of size dim and no bias", "每个块有两个归一化（注意力之前、前馈网络之前），输出层之前"
           "还有一个；每个只有一个长度为 dim 的权重，没有偏置")
 def check_norm_parameters(answer) -> bool:
-    return matches(int(answer), "11ed2d3cc60b6fdd68cbc8eb90a5762d27be4364580a5430532fbb2d00061b9e")
+    return matches(whole_number(answer), "11ed2d3cc60b6fdd68cbc8eb90a5762d27be4364580a5430532fbb2d00061b9e")

@@ -10,7 +10,7 @@ import torch
 
 from ...checkpoints.hf import permute_for_rotate_half
 from ...core.layers import apply_rope, rope_angles, rope_inverse_frequencies
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 SHAPES = ((1, 3, 2, 8), (2, 5, 4, 16), (1, 7, 3, 64))  # [b, s, heads, e]
 
@@ -26,9 +26,7 @@ def wavelength_of_a_pair(answer) -> bool:
           "θ_0 = rope_theta^0：无论 theta 是多少，每个位置转多少弧度？第 0 对会被缩放吗？"
           "N 圈是 2πN 弧度；给出第一个达到或超过它的整数位置")
 def turns_of_pair_zero(answer) -> bool:
-    value = float(answer)
-    digest = "2fe704a610323b1c0f3375dbeaee0fa1067fde32d0130e24d44a4befdca9679e"
-    return value.is_integer() and matches(int(value), digest)
+    return matches(whole_number(answer), "2fe704a610323b1c0f3375dbeaee0fa1067fde32d0130e24d44a4befdca9679e")
 
 
 @exercise("4.3", "compare each pair's wavelength 2π/θ_i with old / high_freq_factor and old / low_freq_factor; "

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from ...core.padding import padding_mask
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 
 @contextlib.contextmanager
@@ -64,9 +64,7 @@ def check_kv_heads(answer) -> bool:
           "每个词元、每一层缓存 K 和 V：2 × KV 头数 × head_dim 个数，每个 2 字节（bf16）；MHA 的 KV 头数等于 n_heads；"
           "再乘以层数和词元数，然后求差")
 def check_kv_bytes_saved(answer) -> bool:
-    if isinstance(answer, float) and answer.is_integer():
-        answer = int(answer)
-    return matches(answer, "db7857fb3a00f3c50f8b0882399bbdbbee85e6728427cb6798d6c298988a351c")
+    return matches(whole_number(answer), "db7857fb3a00f3c50f8b0882399bbdbbee85e6728427cb6798d6c298988a351c")
 
 
 @exercise("5.4", "allowed = causal (key j <= query i) AND valid[:, None, None, :]; masked_fill(~allowed, -inf); "

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from ...checkpoints import LLAMA_3_2_1B_PARAMS
 from ...core import config_from_params, layers
-from . import exercise, matches
+from . import exercise, matches, whole_number
 
 
 @contextlib.contextmanager
@@ -69,6 +69,4 @@ def check_ffn_hidden_dim(my_ffn_hidden_dim) -> bool:
                  "plus the two RMSNorm weights of d numbers each",
           "注意力：wq [h·e, d]，wk、wv [k·e, d]，wo [d, h·e]；前馈网络：三个 f × d 的矩阵；再加两个各有 d 个数的 RMSNorm 权重")
 def check_block_parameters(answer) -> bool:
-    if isinstance(answer, float) and answer.is_integer():
-        answer = int(answer)
-    return matches(answer, "547f7cc5d2b54bbb936acaed3fe6c3cbb0193049d8b7abf5e4691bc48a228eb2")
+    return matches(whole_number(answer), "547f7cc5d2b54bbb936acaed3fe6c3cbb0193049d8b7abf5e4691bc48a228eb2")

@@ -6,19 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from . import exercise, matches
-
-
-def _whole_numbers(answer) -> tuple:
-    """A pair of counts as ints (a float or tensor holding a whole number counts as that int)."""
-    values = tuple(answer)
-    out = []
-    for x in values:
-        x = x.item() if hasattr(x, "item") else x
-        if isinstance(x, bool) or not float(x).is_integer():
-            raise ValueError(f"{x!r} is not a whole number")
-        out.append(int(x))
-    return tuple(out)
+from . import exercise, matches, whole_number
 
 
 @exercise("8.1",
@@ -29,7 +17,7 @@ def _whole_numbers(answer) -> tuple:
 def check_top_p_by_hand(answer) -> bool:
     """answer = (tokens in the nucleus, renormalised probability of the most likely token), 3 significant digits."""
     n_kept, p_top = answer
-    n_kept = _whole_numbers([n_kept])[0]
+    n_kept = whole_number(n_kept)
     p_top = float(p_top.item() if hasattr(p_top, "item") else p_top)
     return matches((n_kept, p_top), "83846101f33a384b80cabea61737f55eb109dea99f5c40d5e910629953d65161", digits=3)
 
@@ -76,7 +64,8 @@ def check_min_p(fn) -> bool:
           "s 个位置，之后每步只处理一个位置")
 def check_positions(answer) -> bool:
     """answer = (positions through the model without the cache, with it) for s = 20 prompt and n = 100 new tokens."""
-    return matches(_whole_numbers(answer), "2ad5912fe086608dd1b11cff144293d4e3fc32c5b2e9e9b0ba97df0567c74900")
+    counts = tuple(whole_number(x) for x in answer)
+    return matches(counts, "2ad5912fe086608dd1b11cff144293d4e3fc32c5b2e9e9b0ba97df0567c74900")
 
 
 @exercise("8.4",
@@ -86,4 +75,5 @@ def check_positions(answer) -> bool:
           "head_dim = dim / n_heads；再乘以 131,072 个词元")
 def check_kv_budget(answer) -> bool:
     """answer = (bytes for Llama-3.2-3B, bytes for Llama-3.1-8B): a bf16 cache of one sequence of 131,072 tokens."""
-    return matches(_whole_numbers(answer), "276e07a663a726d2da0fa935aa8804c36cad5e3319b027ccdb167ced9fbdd899")
+    counts = tuple(whole_number(x) for x in answer)
+    return matches(counts, "276e07a663a726d2da0fa935aa8804c36cad5e3319b027ccdb167ced9fbdd899")
