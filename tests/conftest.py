@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 import llama_scratch as ls
-from llama_scratch.checkpoints import ENV_CHECKPOINT, find_trained_demo, golden_path, meta_tokenizer_path
+from llama_scratch.checkpoints import find_trained_demo, golden_path, meta_tokenizer_path
 from llama_scratch.training import TrainConfig, config_record, train_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,13 +74,6 @@ def trained_dir(tmp_path_factory) -> Path:
     if is_default_trained_demo(default):
         return default
     return train_demo(tmp_path_factory.mktemp("trained") / "original", time_budget=0.0, progress=False)
-
-
-@pytest.fixture()
-def demo_weights_env(tiny_dir, monkeypatch):
-    """Point notebooks (run in a child kernel, which inherits the environment) at the tiny demo checkpoint."""
-    monkeypatch.setenv(ENV_CHECKPOINT, str(tiny_dir))
-    return tiny_dir
 
 
 def long_prompt(n: int, vocab: int, seed: int = 0) -> torch.Tensor:

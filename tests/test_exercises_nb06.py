@@ -9,6 +9,8 @@ import torch
 import llama_scratch as ls
 from llama_scratch.tools import i18n
 
+SILU = torch.nn.functional.silu  # the real function: exercise 6.1's check must put it back
+
 
 @pytest.fixture(autouse=True)
 def english(monkeypatch):
@@ -29,7 +31,7 @@ def test_6_1_swiglu_by_hand(capsys):
     assert ls.check("6.1", swapped) is False
     assert ls.check("6.1", lambda x, w1, w2, w3: ls.swiglu(x, w1, w2, w3)) is False
     assert "raised" in capsys.readouterr().out
-    assert ls.swiglu is not None and torch.nn.functional.silu(torch.zeros(1)) == 0  # restored
+    assert torch.nn.functional.silu is SILU  # restored
 
 
 def hidden_dim(dim, multiple_of, mult):

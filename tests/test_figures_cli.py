@@ -147,6 +147,7 @@ def test_bad_argument_from_the_shell_has_no_traceback(tiny_dir, tmp_path):
     assert r.returncode == 2 and "does not exist" in r.stderr and not out.exists()
 
 
+@pytest.mark.slow  # trained_dir trains the demo where make test has not built it
 def test_titles_name_the_trained_demo_as_such(trained_dir):
     info = ls.CheckpointInfo(trained_dir, False, "test")
     assert info.kind == "trained-demo"

@@ -15,7 +15,7 @@ from llama_scratch.training import TrainConfig, corpus, generate_corpus, learnin
 from llama_scratch.training.loop import init_model
 from llama_scratch.training.vocab import CompactVocab, full_vocab_cross_entropy
 from llama_scratch.training.write import state_dict_for_meta
-from test_forward import check_against_peers
+from test_forward import ATOL, check_against_peers
 
 # A few steps, enough to check the machinery; the unused ids' column comes in late (see vocab.py).
 QUICK = dict(steps=30, warmup_steps=5, eval_every=10, time_budget=0.0, unused_ramp=(0.6, 0.9))
@@ -250,7 +250,7 @@ def test_the_trained_checkpoints_logits_equal_hf_on_its_own_text(trained_dir, to
     with torch.inference_mode():
         ours, theirs = model(tokens), hf(tokens).logits  # [1, 512, v] each
     assert ours.abs().max() > 10  # confident: a real test of the trained weights, not of zeros
-    assert (ours - theirs).abs().max().item() <= 1e-4 * max(1.0, ours.abs().max().item())
+    assert (ours - theirs).abs().max().item() <= ATOL  # 3.0e-5 measured, logits up to 26
 
 
 @pytest.mark.slow

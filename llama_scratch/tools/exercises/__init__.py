@@ -12,11 +12,14 @@ Each notebook NN keeps its exercises in ``nbNN.py`` beside this file, registered
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import math
 from dataclasses import dataclass
 from typing import Callable
+
+import torch
 
 from .. import i18n
 
@@ -76,6 +79,28 @@ def matches(value, digest: str, digits: int | None = None) -> bool:
         return answer_hash(value, digits) == digest
     except TypeError:
         return False
+
+
+@contextlib.contextmanager
+def refusing(targets, message: str):
+    """While the student's function runs, each ``(owner, name)`` in targets (e.g. ``(F, "softmax")``) raises
+    RuntimeError(message): the exercise asks for the computation written out, not a call to torch's. Put back after."""
+    def refuse(*args, **kwargs):
+        raise RuntimeError(message)
+
+    saved = [(owner, name, getattr(owner, name)) for owner, name in targets]
+    try:
+        for owner, name, _ in saved:
+            setattr(owner, name, refuse)
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
+def seeded_randn(seed: int, *shape: int) -> torch.Tensor:
+    """torch.randn(*shape) from its own generator seeded with ``seed``: the same test inputs on every machine."""
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
 def whole_number(x) -> int:

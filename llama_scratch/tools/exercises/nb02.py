@@ -6,20 +6,16 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import exercise, matches, whole_number
+from . import exercise, matches, seeded_randn, whole_number
 
 _SHAPES = ((5,), (2, 7), (1, 1), (3, 4, 2))  # shapes of token ids (or of the leading dims of vectors)
-
-
-def _random(seed: int, *shape: int) -> torch.Tensor:
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
 @exercise("2.1", "build torch.nn.functional.one_hot(ids, v), make it float, then multiply by W: [..., v] @ [v, d]",
           "先用 torch.nn.functional.one_hot(ids, v) 得到独热向量，转成浮点数，再乘以 W：[..., v] @ [v, d]")
 def check_one_hot_lookup(answer) -> bool:
     for seed, (v, d) in enumerate(((50, 8), (300, 16))):
-        weight = _random(seed, v, d)  # [v, d]
+        weight = seeded_randn(seed, v, d)  # [v, d]
         for shape in _SHAPES:
             ids = torch.randint(0, v, shape, generator=torch.Generator().manual_seed(seed + len(shape)))
             got = answer(ids, weight)
@@ -38,7 +34,7 @@ def check_embedding_bytes(answer) -> bool:
           "沿最后一维求点积，再除以两个向量范数的乘积（dim=-1）")
 def check_cosine(answer) -> bool:
     for seed, shape in enumerate(_SHAPES):
-        u, w = _random(seed, *shape, 16), 3.0 * _random(seed + 100, *shape, 16)  # [..., d] each
+        u, w = seeded_randn(seed, *shape, 16), 3.0 * seeded_randn(seed + 100, *shape, 16)  # [..., d] each
         got = answer(u, w)
         if tuple(got.shape) != shape or not torch.allclose(got, F.cosine_similarity(u, w, dim=-1), atol=1e-5):
             return False
@@ -51,7 +47,7 @@ def check_cosine(answer) -> bool:
 def check_nearest(answer) -> bool:
     for seed, (v, d, k) in enumerate(((200, 16, 5), (1000, 8, 3))):
         scale = torch.rand(v, 1, generator=torch.Generator().manual_seed(seed)) * 10 + 0.1  # rows of any length
-        weight = _random(seed, v, d) * scale  # [v, d]
+        weight = seeded_randn(seed, v, d) * scale  # [v, d]
         unit = F.normalize(weight, dim=-1)  # [v, d]
         for i in (0, v // 2, v - 1):
             sims = unit @ unit[i]  # [v]

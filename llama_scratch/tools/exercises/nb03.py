@@ -7,13 +7,9 @@ import torch
 import torch.nn.functional as F
 
 from ...core.layers import rms_norm
-from . import exercise, matches, whole_number
+from . import exercise, matches, seeded_randn, whole_number
 
 _SHAPES = ((16,), (3, 32), (2, 5, 64))  # [..., d]
-
-
-def _random(seed: int, *shape: int) -> torch.Tensor:
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
 @exercise("3.1", "x.float(), the mean of x² over the last dim (keepdim=True), + eps inside the square root, cast "
@@ -21,7 +17,7 @@ def _random(seed: int, *shape: int) -> torch.Tensor:
           "里面，用 .type_as(x) 转回原来的类型，再乘以 weight")
 def check_rms_norm(answer) -> bool:
     for seed, shape in enumerate(_SHAPES):
-        x, weight = 5 * _random(seed, *shape) + 1, _random(seed + 10, shape[-1])  # [..., d], [d]
+        x, weight = 5 * seeded_randn(seed, *shape) + 1, seeded_randn(seed + 10, shape[-1])  # [..., d], [d]
         for eps in (1e-5, 1e-2):
             if not torch.allclose(answer(x, weight, eps), rms_norm(x, weight, eps), atol=1e-5, rtol=1e-5):
                 return False
@@ -45,7 +41,7 @@ def check_bf16_accumulator(answer) -> bool:
           "first", "不带偏置的 LayerNorm = 对中心化后的向量做 RMSNorm：先减去 x.mean(-1, keepdim=True)")
 def check_layer_norm_from_rms(answer) -> bool:
     for seed, shape in enumerate(_SHAPES):
-        x, weight = 3 * _random(seed, *shape) + 2, _random(seed + 10, shape[-1])  # a clearly non-zero mean
+        x, weight = 3 * seeded_randn(seed, *shape) + 2, seeded_randn(seed + 10, shape[-1])  # a clearly non-zero mean
         want = F.layer_norm(x, (shape[-1],), weight, eps=1e-5)
         if not torch.allclose(answer(x, weight, 1e-5), want, atol=1e-4, rtol=1e-4):
             return False

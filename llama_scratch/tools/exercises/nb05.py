@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 
 import torch
 import torch.nn.functional as F
 
 from ...core.padding import padding_mask
-from . import exercise, matches, whole_number
+from . import exercise, matches, refusing, whole_number
 
 
-@contextlib.contextmanager
 def _without_softmax():
     """torch's softmax functions raise while the student's function runs: it must compute softmax itself."""
-    def refuse(*args, **kwargs):
-        raise RuntimeError("write softmax yourself here: no torch.softmax / F.softmax")
-
-    saved = [(torch, "softmax"), (F, "softmax"), (torch.Tensor, "softmax"), (torch.special, "softmax"),
-             (torch, "log_softmax"), (F, "log_softmax"), (torch.Tensor, "log_softmax")]
-    saved = [(owner, name, getattr(owner, name)) for owner, name in saved]
-    try:
-        for owner, name, _ in saved:
-            setattr(owner, name, refuse)
-        yield
-    finally:
-        for owner, name, original in saved:
-            setattr(owner, name, original)
+    return refusing([(torch, "softmax"), (F, "softmax"), (torch.Tensor, "softmax"), (torch.special, "softmax"),
+                     (torch, "log_softmax"), (F, "log_softmax"), (torch.Tensor, "log_softmax")],
+                    "write softmax yourself here: no torch.softmax / F.softmax")
 
 
 def _softmax_cases(gen: torch.Generator) -> list[torch.Tensor]:

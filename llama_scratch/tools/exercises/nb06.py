@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 
 import torch
 import torch.nn.functional as F
 
 from ...checkpoints import LLAMA_3_2_1B_PARAMS
 from ...core import config_from_params, layers
-from . import exercise, matches, whole_number
+from . import exercise, matches, refusing, whole_number
 
 
-@contextlib.contextmanager
 def _without_silu():
     """F.silu raises while the student's function runs (and with it the package's swiglu, which calls it):
     SiLU is to be written out."""
-    def refuse(*args, **kwargs):
-        raise RuntimeError("write SiLU as z * sigmoid(z) yourself: no F.silu / ls.swiglu here")
-
-    original = F.silu
-    F.silu = refuse
-    try:
-        yield
-    finally:
-        F.silu = original
+    return refusing([(F, "silu")], "write SiLU as z * sigmoid(z) yourself: no F.silu / ls.swiglu here")
 
 
 @exercise("6.1", "SiLU(a) = a * sigmoid(a) with a = x @ w1.T (Meta stores [out, in]: multiply by the transpose); "

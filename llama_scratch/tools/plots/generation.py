@@ -7,8 +7,8 @@ import matplotlib.pyplot as plt
 import torch
 
 from ...core.generate import sampling_probabilities
-from ..labels import escape_undrawable, figure_title, prompt_line
-from .common import MIN_FONT, slide_fonts, to_numpy, words
+from ..labels import escape_undrawable
+from .common import MIN_FONT, slide_fonts, title_of, to_numpy, words
 
 
 def sampling_figure(logits, temperatures=(0.5, 1.0, 2.0), top_p: float = 0.9, n_show: int = 40, *,
@@ -45,8 +45,8 @@ def sampling_figure(logits, temperatures=(0.5, 1.0, 2.0), top_p: float = 0.9, n_
     ax2.set_ylabel(word("plot.generation.cumulative_axis"))
     ax2.set_title(word("plot.generation.top_p_title"))
     ax2.legend(loc="lower right", fontsize=MIN_FONT)
-    title = figure_title(word("plot.generation.sampling_title"), model_name, lang=lang)
-    fig.suptitle(title + prompt_line(prompt, lang=lang), fontsize=14)
+    fig.suptitle(title_of(None, "plot.generation.sampling_title", lang, model_name=model_name, prompt=prompt),
+                 fontsize=14)
     fig.tight_layout()
     return slide_fonts(fig)
 
@@ -67,7 +67,7 @@ def kv_cache_timing_figure(lengths, recompute_ms, cached_ms, *, device="cpu", re
     ax.set_xlabel(word("plot.generation.length_axis"))
     ax.set_ylabel(word("plot.generation.ms_axis"))
     ax.legend(fontsize=MIN_FONT)
-    title = figure_title(word("plot.generation.timing_title"), model_name, lang=lang)
+    title = title_of(None, "plot.generation.timing_title", lang, model_name=model_name)
     measured = escape_undrawable(word("plot.generation.measured", device=device, repeats=repeats))
     ax.set_title(f"{title}\n{measured}", fontsize=13)
     return slide_fonts(fig)
